@@ -1,0 +1,40 @@
+import { defineConfig, type Options } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import { join } from 'node:path';
+import { projectRoot } from '../config';
+import { Event } from '../events/event.entity';
+import { EventTimelineRef } from '../events/event-timeline-ref.entity';
+import { Timeline } from '../timelines/timeline.entity';
+import { User } from '../users/user.entity';
+
+export const entities = [User, Timeline, Event, EventTimelineRef];
+
+/**
+ * The one ORM configuration, used by the server, the tests, the scripts and `npx mikro-orm`.
+ * Migrations run one transaction each (never all-or-nothing): the V2 chain builds indexes CONCURRENTLY,
+ * which PostgreSQL refuses inside a transaction.
+ */
+export function ormConfig(clientUrl: string, overrides: Partial<Options> = {}): Options {
+  return defineConfig({
+    clientUrl,
+    entities,
+    discovery: { disableDynamicFileAccess: true, requireEntitiesArray: true },
+    forceUtcTimezone: true,
+    allowGlobalContext: false,
+    debug: false,
+    pool: { min: 0, max: 10 },
+    extensions: [Migrator],
+    migrations: {
+      path: join(projectRoot, 'migrations'),
+      pathTs: join(projectRoot, 'migrations'),
+      glob: '!(*.d).{js,ts}',
+      tableName: 'mikro_orm_migrations',
+      transactional: true,
+      allOrNothing: false,
+      disableForeignKeys: false,
+      snapshot: false,
+      emit: 'ts',
+    },
+    ...overrides,
+  });
+}
