@@ -1,0 +1,24 @@
+import { GraphQLError } from 'graphql';
+
+/** The stable `extensions.code` values of the API (SPEC section 4). */
+export type ErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'BAD_USER_INPUT'
+  | 'NAME_TAKEN'
+  | 'INTERNAL_SERVER_ERROR';
+
+export class ApiError extends GraphQLError {
+  constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
+    super(message, { extensions: { ...extensions, code } });
+  }
+}
+
+export const badInput = (message: string, extensions?: Record<string, unknown>) =>
+  new ApiError('BAD_USER_INPUT', message, extensions);
+export const notFound = (what: string) => new ApiError('NOT_FOUND', `${what} not found`);
+export const unauthenticated = (message = 'Sign in to do this') => new ApiError('UNAUTHENTICATED', message);
+export const forbidden = (message: string) => new ApiError('FORBIDDEN', message);
+export const nameTaken = (formattedName: string) =>
+  new ApiError('NAME_TAKEN', `The name ${formattedName} is already taken`);

@@ -1,0 +1,37 @@
+import { badInput } from '../common/errors';
+import { decodeCursor, encodeCursor, pageSize, parseId, toConnection, type Connection, type PageArgs } from '../common/pagination';
+import type { Context } from '../server/context';
+import type { TimelineRecord } from '../timelines/timeline.record';
+import type { EventRecord } from './event.record';
+import type { ListingKey } from './event.repository';
+
+const NEWEST: ListingKey = { sortDate: 'infinity', id: 0 };
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?$/;
+
+export class EventService {
+  constructor(private readonly context: Context) {}
+
+  async byId(rawId: string): Promise<EventRecord | null> {
+    return (await this.context.loaders.event.load(parseId(rawId, 'event id'))) ?? null;
+  }
+
+  /** A page of the events listed on a timeline the caller can already see. */
+  async page(timeline: TimelineRecord, args: PageArgs): Promise<Connection<EventRecord>> {
+    const limit = pageSize(args.first);
+    const after = args.after ? listingKey(args.after) : NEWEST;
+    const rows = await this.context.loaders.page.load({ timelineId: timeline.id, after, limit: limit + 1 });
+    return toConnection(rows, limit, (e) => encodeCursor('event', [e.sortDate, e.id]));
+  }
+
+  listings(event: EventRecord): Promise<TimelineRecord[]> {
+    return this.context.loaders.listings.load(event.id);
+  }
+}
+
+function listingKey(cursor: string): ListingKey {
+  const [sortDate, id] = decodeCursor('event', cursor);
+  if (typeof sortDate !== 'string' || !TIMESTAMP.test(sortDate) || !Number.isSafeInteger(id) || (id as number) < 0) {
+    throw badInput('"after" is not a valid cursor for this list');
+  }
+  return { sortDate, id: id as number };
+}

@@ -1,0 +1,70 @@
+import { badInput } from '../common/errors';
+
+/**
+ * Timeline V2 naming (SPEC section 2): the one place that canonicalises base names and composes and
+ * parses formatted names. Case folding is not done here: it belongs to the database
+ * (`upper(name collate "und-x-icu")`, see `TimelineRepository`).
+ */
+export type TimelineType = 'HASHTAG' | 'COMMUNITY' | 'PERSONAL';
+
+export const MAX_NAME_LENGTH = 100;
+
+const PREFIXES: Record<TimelineType, string> = { HASHTAG: '#', COMMUNITY: 'i-', PERSONAL: 'My-' };
+/** Longest first is irrelevant here: no prefix is a prefix of another. */
+const TYPES = Object.keys(PREFIXES) as TimelineType[];
+const CONTROL = /\p{Cc}/u;
+
+export function formatName(type: TimelineType, baseName: string): string {
+  return PREFIXES[type] + baseName;
+}
+
+/** The type whose prefix `raw` starts with (`i-` and `My-` in any case), if any. */
+export function prefixTypeOf(raw: string): TimelineType | undefined {
+  return TYPES.find((type) => startsWithFolded(raw, PREFIXES[type]));
+}
+
+/**
+ * NFKC, trimmed, inner whitespace runs collapsed; then 1–100 characters, no control characters, no
+ * reserved prefix. `what` names the value in error messages ("name", "tag").
+ */
+export function canonicalBaseName(raw: string, what = 'name'): string {
+  const name = raw.normalize('NFKC').trim().replace(/\s+/gu, ' ');
+  if (name === '') throw badInput(`The ${what} must not be empty`);
+  if (CONTROL.test(name)) throw badInput(`The ${what} must not contain control characters`);
+  if ([...name].length > MAX_NAME_LENGTH) {
+    throw badInput(`The ${what} must be at most ${MAX_NAME_LENGTH} characters`);
+  }
+  const reserved = prefixTypeOf(name);
+  if (reserved) {
+    throw badInput(`The ${what} "${name}" must not start with "${PREFIXES[reserved]}" (reserved for ${reserved.toLowerCase()} timelines)`);
+  }
+  return name;
+}
+
+/**
+ * A name given to `createTimeline`: its own type's prefix is stripped, another type's prefix refused.
+ */
+export function baseNameForType(type: TimelineType, raw: string): string {
+  const trimmed = raw.normalize('NFKC').trimStart();
+  const prefixType = prefixTypeOf(trimmed);
+  if (prefixType && prefixType !== type) {
+    throw badInput(`"${raw}" carries the ${prefixType.toLowerCase()} prefix "${PREFIXES[prefixType]}" but the type is ${type}`);
+  }
+  const stripped = prefixType ? trimmed.slice(PREFIXES[prefixType].length) : trimmed;
+  return canonicalBaseName(stripped);
+}
+
+/** `#Climate` → HASHTAG `Climate`, `i-Climate` → COMMUNITY, `My-Climate` → PERSONAL. */
+export function parseFormattedName(formatted: string): { type: TimelineType; name: string } {
+  const trimmed = formatted.normalize('NFKC').trimStart();
+  const type = prefixTypeOf(trimmed);
+  if (!type) {
+    throw badInput(`"${formatted}" is not a formatted timeline name: it must start with "#", "i-" or "My-"`);
+  }
+  return { type, name: canonicalBaseName(trimmed.slice(PREFIXES[type].length)) };
+}
+
+/** ASCII prefixes only, so this comparison needs none of the database's Unicode folding. */
+function startsWithFolded(value: string, prefix: string): boolean {
+  return value.slice(0, prefix.length).toLowerCase() === prefix.toLowerCase();
+}

@@ -1,0 +1,81 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import express from 'express';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { AppConfig } from '../config';
+import { createContext, KnownUsers, type Context, type ContextDeps } from './context';
+import { formatError } from './errors';
+import { buildSchema } from './schema';
+
+export interface App {
+  /** `http://host:port/graphql` */
+  url: string;
+  httpServer: Server;
+  /** Stops accepting, lets in-flight operations finish, closes subscriptions. The ORM is the caller's. */
+  stop(): Promise<void>;
+}
+
+export interface AppOptions {
+  orm: MikroORM;
+  config: Pick<AppConfig, 'host' | 'port' | 'jwtSecret' | 'tokenTtlSeconds' | 'production'>;
+  logError?: (error: unknown) => void;
+}
+
+export async function startApp({ orm, config, logError = (error) => console.error(error) }: AppOptions): Promise<App> {
+  const schema = buildSchema();
+  const deps: ContextDeps = { em: orm.em, tokens: config, knownUsers: new KnownUsers() };
+  const httpServer = createServer();
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const wsCleanup = useServer<{ authorization?: string }>(
+    {
+      schema,
+      context: (ctx) => createContext(deps, authorizationParam(ctx.connectionParams)),
+    },
+    wsServer,
+  );
+
+  const apollo = new ApolloServer<Context>({
+    schema,
+    formatError: formatError(logError),
+    introspection: !config.production,
+    includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      { async serverWillStart() { return { drainServer: async () => wsCleanup.dispose() }; } },
+    ],
+  });
+  await apollo.start();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, { context: ({ req }) => createContext(deps, req.headers.authorization) }),
+  );
+  httpServer.on('request', app);
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  return {
+    url: `http://${config.host}:${port}/graphql`,
+    httpServer,
+    stop: () => apollo.stop(),
+  };
+}
+
+function authorizationParam(params: Record<string, unknown> | undefined): string | undefined {
+  const value = params?.authorization ?? params?.Authorization;
+  return typeof value === 'string' ? value : undefined;
+}

@@ -1,0 +1,28 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import { mergeResolvers } from '@graphql-tools/merge';
+import type { GraphQLSchema } from 'graphql';
+import { projectRoot } from '../config';
+import { eventResolvers } from '../events/event.resolvers';
+import { timelineResolvers } from '../timelines/timeline.resolvers';
+import { userResolvers } from '../users/user.resolvers';
+import { DateTime } from './date-time.scalar';
+
+const schemaDir = join(projectRoot, 'schema');
+
+/** The SDL of every feature (`schema/*.graphql`), as one document list. */
+export function loadTypeDefs(): string[] {
+  return readdirSync(schemaDir)
+    .filter((file) => file.endsWith('.graphql'))
+    .sort()
+    .map((file) => readFileSync(join(schemaDir, file), 'utf8'));
+}
+
+export function buildSchema(): GraphQLSchema {
+  return makeExecutableSchema({
+    typeDefs: loadTypeDefs(),
+    resolvers: mergeResolvers([{ DateTime }, userResolvers, timelineResolvers, eventResolvers]),
+    resolverValidationOptions: { requireResolversToMatchSchema: 'error' },
+  });
+}

@@ -1,0 +1,108 @@
+import { statement, type Sql } from '../db/sql';
+import type { TimelineKind, TimelineVisibility } from './timeline.entity';
+import { TIMELINE_COLUMNS, timelineVisibleTo, type TimelineRecord } from './timeline.record';
+
+/**
+ * Name lookups and inserts repeat the unique indexes' expression, `upper(name collate "und-x-icu")`, and
+ * their predicates literally (one statement per type): that is what lets PostgreSQL use the indexes, for
+ * lookups and for `on conflict` alike, whatever the plan's parameters.
+ */
+const FOLDED = 'upper(t.name collate "und-x-icu")';
+const FOLD_PARAM = (param: string) => `upper(${param}::text collate "und-x-icu")`;
+
+const FIND_BY_IDS = statement(
+  'timeline.findByIds',
+  `select ${TIMELINE_COLUMNS} from timeline t where t.id = any($1::int[]) and ${timelineVisibleTo('t', '$2')}`,
+);
+
+const FIND_PUBLIC_BY_NAME = Object.fromEntries(
+  (['hashtag', 'community'] as const).map((type) => [
+    type,
+    statement(
+      `timeline.findByName.${type}`,
+      `select ${TIMELINE_COLUMNS} from timeline t
+       where ${FOLDED} = ${FOLD_PARAM('$1')} and t.timeline_type = '${type}' and ${timelineVisibleTo('t', '$2')}`,
+    ),
+  ]),
+) as Record<'hashtag' | 'community', ReturnType<typeof statement>>;
+
+const FIND_PERSONAL_BY_NAME = statement(
+  'timeline.findByName.personal',
+  `select ${TIMELINE_COLUMNS} from timeline t
+   where ${FOLDED} = ${FOLD_PARAM('$1')} and t.timeline_type = 'personal' and t.created_by = $2`,
+);
+
+const LIST = statement(
+  'timeline.list',
+  `select ${TIMELINE_COLUMNS} from timeline t
+   where ($1::text is null or t.timeline_type = $1)
+     and ($2::text is null or ${FOLDED} like '%' || ${FOLD_PARAM('$2')} || '%')
+     and t.id > $3 and ${timelineVisibleTo('t', '$4')}
+   order by t.id
+   limit $5`,
+);
+
+const INSERT_COLUMNS = 'insert into timeline as t (name, timeline_type, description, visibility, requires_approval, created_by)';
+const INSERT = {
+  hashtag: statement(
+    'timeline.insert.hashtag',
+    `${INSERT_COLUMNS} values ($1, 'hashtag', $2, $3, $4, $5)
+     on conflict (upper(name collate "und-x-icu"), timeline_type) where timeline_type in ('hashtag', 'community') do nothing
+     returning ${TIMELINE_COLUMNS}`,
+  ),
+  community: statement(
+    'timeline.insert.community',
+    `${INSERT_COLUMNS} values ($1, 'community', $2, $3, $4, $5)
+     on conflict (upper(name collate "und-x-icu"), timeline_type) where timeline_type in ('hashtag', 'community') do nothing
+     returning ${TIMELINE_COLUMNS}`,
+  ),
+  personal: statement(
+    'timeline.insert.personal',
+    `${INSERT_COLUMNS} values ($1, 'personal', $2, $3, $4, $5)
+     on conflict (upper(name collate "und-x-icu"), timeline_type, created_by) where timeline_type = 'personal' do nothing
+     returning ${TIMELINE_COLUMNS}`,
+  ),
+} satisfies Record<TimelineKind, unknown>;
+
+export interface NewTimeline {
+  name: string;
+  type: TimelineKind;
+  description: string | null;
+  visibility: TimelineVisibility;
+  requiresApproval: boolean;
+  createdById: number;
+}
+
+export interface TimelineFilter {
+  type?: TimelineKind;
+  /** Matched case-insensitively (the database's folding) anywhere in the base name. */
+  search?: string;
+  afterId: number;
+  limit: number;
+}
+
+export class TimelineRepository {
+  constructor(private readonly sql: Sql) {}
+
+  /** The timelines among `ids` that `viewerId` may see. */
+  findVisibleByIds(ids: readonly number[], viewerId: number | null): Promise<TimelineRecord[]> {
+    return this.sql.rows<TimelineRecord>(FIND_BY_IDS, [ids, viewerId]);
+  }
+
+  /** A hashtag or community timeline by base name, if `viewerId` may see it; personal: the viewer's own. */
+  findByName(type: TimelineKind, name: string, viewerId: number | null): Promise<TimelineRecord | undefined> {
+    if (type === 'personal') return viewerId === null ? Promise.resolve(undefined) : this.sql.row(FIND_PERSONAL_BY_NAME, [name, viewerId]);
+    return this.sql.row<TimelineRecord>(FIND_PUBLIC_BY_NAME[type], [name, viewerId]);
+  }
+
+  findVisible(filter: TimelineFilter, viewerId: number | null): Promise<TimelineRecord[]> {
+    const pattern = filter.search === undefined ? null : filter.search.replace(/[\\%_]/g, (c) => `\\${c}`);
+    return this.sql.rows<TimelineRecord>(LIST, [filter.type ?? null, pattern, filter.afterId, viewerId, filter.limit]);
+  }
+
+  /** Undefined when the name is taken in that type (personal: by that owner). */
+  insert(timeline: NewTimeline): Promise<TimelineRecord | undefined> {
+    const { name, description, visibility, requiresApproval, createdById } = timeline;
+    return this.sql.row<TimelineRecord>(INSERT[timeline.type], [name, description, visibility, requiresApproval, createdById]);
+  }
+}

@@ -1,0 +1,21 @@
+import type { Resolvers } from '../generated/graphql';
+import { typeOf } from './timeline.service';
+
+export const timelineResolvers: Resolvers = {
+  Query: {
+    timeline: (_, { id }, { timelines }) => timelines.byId(id),
+    timelineByName: (_, { formattedName }, { timelines }) => timelines.byFormattedName(formattedName),
+    timelines: (_, args, { timelines }) => timelines.list(args),
+  },
+  Mutation: {
+    createTimeline: (_, { input }, { timelines }) => timelines.create(input),
+  },
+  Timeline: {
+    type: (timeline) => typeOf(timeline.type),
+    formattedName: (timeline, _, { timelines }) => timelines.formattedName(timeline),
+    visibility: (timeline) => (timeline.visibility === 'private' ? 'PRIVATE' : 'PUBLIC'),
+    createdBy: async (timeline, _, { loaders }) =>
+      timeline.createdById === null ? null : ((await loaders.user.load(timeline.createdById)) ?? null),
+    events: (timeline, args, { events }) => events.page(timeline, args),
+  },
+};

@@ -1,0 +1,32 @@
+import jwt from 'jsonwebtoken';
+import { unauthenticated } from '../common/errors';
+
+export interface TokenConfig {
+  jwtSecret: string;
+  tokenTtlSeconds: number;
+}
+
+const ALGORITHM = 'HS256';
+
+export function issueToken(config: TokenConfig, userId: number): string {
+  return jwt.sign({}, config.jwtSecret, { algorithm: ALGORITHM, subject: String(userId), expiresIn: config.tokenTtlSeconds });
+}
+
+/**
+ * The user id of a `Bearer` authorization value; no value is an anonymous caller. A malformed, forged or
+ * expired token is UNAUTHENTICATED rather than anonymous: the client believes it is signed in.
+ */
+export function userIdFromAuthorization(config: TokenConfig, authorization: string | undefined): number | undefined {
+  if (!authorization) return undefined;
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
+  if (!match) throw unauthenticated('The Authorization header must be "Bearer <token>"');
+  let subject: unknown;
+  try {
+    subject = (jwt.verify(match[1], config.jwtSecret, { algorithms: [ALGORITHM] }) as jwt.JwtPayload).sub;
+  } catch (error) {
+    throw unauthenticated(error instanceof jwt.TokenExpiredError ? 'The token has expired; sign in again' : 'The token is invalid');
+  }
+  const id = Number(subject);
+  if (!Number.isSafeInteger(id) || id <= 0) throw unauthenticated('The token is invalid');
+  return id;
+}

@@ -1,0 +1,11 @@
+import type { Resolvers } from '../generated/graphql';
+
+export const userResolvers: Resolvers = {
+  Query: {
+    viewer: (_, __, { users }) => users.viewer(),
+  },
+  Mutation: {
+    signUp: (_, { username, password }, { users }) => users.signUp(username, password),
+    signIn: (_, { username, password }, { users }) => users.signIn(username, password),
+  },
+};

@@ -1,0 +1,62 @@
+import { ApiError, badInput, unauthenticated } from '../common/errors';
+import type { Context } from '../server/context';
+import { hashPassword, verifyPassword } from './passwords';
+import { issueToken, type TokenConfig } from './tokens';
+import { UserRepository, type UserRecord } from './user.repository';
+
+const USERNAME = /^[\p{L}\p{N}_.-]{3,80}$/u;
+
+export interface AuthPayload {
+  token: string;
+  user: UserRecord;
+}
+
+export class UserService {
+  private readonly users: UserRepository;
+
+  constructor(
+    private readonly context: Pick<Context, 'sql' | 'viewerId' | 'loaders'>,
+    private readonly tokens: TokenConfig,
+  ) {
+    this.users = new UserRepository(context.sql);
+  }
+
+  async signUp(rawUsername: string, password: string): Promise<AuthPayload> {
+    const username = canonicalUsername(rawUsername);
+    checkPassword(password);
+    const user = await this.users.insert(username, await hashPassword(password));
+    if (!user) throw new ApiError('NAME_TAKEN', `The username ${username} is already taken`);
+    return { token: issueToken(this.tokens, user.id), user };
+  }
+
+  async signIn(rawUsername: string, password: string): Promise<AuthPayload> {
+    const found = await this.users.findCredentials(rawUsername.normalize('NFKC').trim());
+    // verifyPassword does the same work for an unknown user, so timing does not tell usernames apart.
+    const valid = await verifyPassword(password, found?.password_hash);
+    if (!found || !valid) throw unauthenticated('Wrong username or password');
+    return { token: issueToken(this.tokens, found.id), user: { id: found.id, username: found.username } };
+  }
+
+  async viewer(): Promise<UserRecord | null> {
+    return this.context.viewerId === null ? null : ((await this.context.loaders.user.load(this.context.viewerId)) ?? null);
+  }
+
+  /** The signed-in user's id; UNAUTHENTICATED for anonymous callers. */
+  requireViewer(): number {
+    if (this.context.viewerId === null) throw unauthenticated();
+    return this.context.viewerId;
+  }
+}
+
+function canonicalUsername(raw: string): string {
+  const username = raw.normalize('NFKC').trim();
+  if (!USERNAME.test(username)) {
+    throw badInput('A username is 3–80 characters: letters, digits, "_", "-" and "."');
+  }
+  return username;
+}
+
+function checkPassword(password: string): void {
+  const length = [...password].length;
+  if (length < 8 || length > 200) throw badInput('A password is 8–200 characters');
+}
