@@ -23,6 +23,8 @@ export function ormConfig(clientUrl: string, overrides: Partial<Options> = {}): 
     allowGlobalContext: false,
     debug: false,
     pool: { min: 0, max: 10 },
+    // `timestamp` columns (legacy: no time zone) hold UTC; `now()` defaults must agree whatever the server's zone.
+    driverOptions: { connection: { options: '-c TimeZone=UTC' } },
     extensions: [Migrator],
     migrations: {
       path: join(projectRoot, 'migrations'),

@@ -7,6 +7,12 @@ export interface Statement {
   text: string;
 }
 
+/**
+ * A `timestamp` value as PostgreSQL writes it, in UTC (`2026-01-31 12:00:00.123456`): rows are read
+ * without conversion (the ORM's connection returns dates as text), keeping microseconds for cursors.
+ */
+export type PgTimestamp = string;
+
 export function statement(name: string, text: string): Statement {
   return { name, text };
 }

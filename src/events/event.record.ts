@@ -1,3 +1,4 @@
+import type { PgTimestamp } from '../db/sql';
 import type { EventKind } from './event.entity';
 
 /** An event as the API reads it (the GraphQL `Event` type's parent). */
@@ -8,11 +9,11 @@ export interface EventRecord {
   type: EventKind;
   url: string | null;
   mediaUrl: string | null;
-  eventDate: Date;
+  eventDate: PgTimestamp;
   tags: string[];
   timelineId: number | null;
   createdById: number;
-  createdAt: Date;
+  createdAt: PgTimestamp;
 }
 
 /** The columns of an `EventRecord`, for an `event` aliased `e`. */

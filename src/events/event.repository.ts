@@ -1,4 +1,4 @@
-import { statement, type Sql } from '../db/sql';
+import { statement, type PgTimestamp, type Sql } from '../db/sql';
 import { TIMELINE_COLUMNS, timelineVisibleTo, type TimelineRecord } from '../timelines/timeline.record';
 import { EVENT_COLUMNS, type EventRecord } from './event.record';
 
@@ -19,7 +19,7 @@ const PAGES = statement(
   'event.pages',
   `select q.listing_id as "listingId", p.* from unnest($1::int[]) as q(listing_id)
    cross join lateral (
-     select ${EVENT_COLUMNS}, r.event_date::text as "sortDate" from event_timeline_refs r
+     select ${EVENT_COLUMNS} from event_timeline_refs r
      join event e on e.id = r.event_id
      left join timeline h on h.id = e.timeline_id
      where r.timeline_id = q.listing_id
@@ -38,16 +38,13 @@ const LISTINGS = statement(
    order by r.event_id, t.id`,
 );
 
-/**
- * A position in a timeline's listing order. `sortDate` is PostgreSQL's own text of `event_date` (it has
- * microseconds, which a JavaScript Date would round away); `infinity` starts at the newest.
- */
+/** A position in a timeline's listing order; `eventDate: 'infinity'` starts at the newest. */
 export interface ListingKey {
-  sortDate: string;
+  eventDate: PgTimestamp | 'infinity';
   id: number;
 }
 
-export type ListedEvent = EventRecord & { listingId: number; sortDate: string };
+export type ListedEvent = EventRecord & { listingId: number };
 
 export class EventRepository {
   constructor(private readonly sql: Sql) {}
@@ -58,7 +55,7 @@ export class EventRepository {
 
   /** Up to `limit` visible events listed on each timeline, strictly after `after` in listing order. */
   pages(timelineIds: readonly number[], after: ListingKey, limit: number, viewerId: number | null) {
-    return this.sql.rows<ListedEvent>(PAGES, [timelineIds, after.sortDate, after.id, limit, viewerId]);
+    return this.sql.rows<ListedEvent>(PAGES, [timelineIds, after.eventDate, after.id, limit, viewerId]);
   }
 
   /** The visible timelines each event is listed on. */

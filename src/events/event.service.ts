@@ -5,7 +5,7 @@ import type { TimelineRecord } from '../timelines/timeline.record';
 import type { EventRecord } from './event.record';
 import type { ListingKey } from './event.repository';
 
-const NEWEST: ListingKey = { sortDate: 'infinity', id: 0 };
+const NEWEST: ListingKey = { eventDate: 'infinity', id: 0 };
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?$/;
 
 export class EventService {
@@ -20,7 +20,7 @@ export class EventService {
     const limit = pageSize(args.first);
     const after = args.after ? listingKey(args.after) : NEWEST;
     const rows = await this.context.loaders.page.load({ timelineId: timeline.id, after, limit: limit + 1 });
-    return toConnection(rows, limit, (e) => encodeCursor('event', [e.sortDate, e.id]));
+    return toConnection(rows, limit, (e) => encodeCursor('event', [e.eventDate, e.id]));
   }
 
   listings(event: EventRecord): Promise<TimelineRecord[]> {
@@ -29,9 +29,9 @@ export class EventService {
 }
 
 function listingKey(cursor: string): ListingKey {
-  const [sortDate, id] = decodeCursor('event', cursor);
-  if (typeof sortDate !== 'string' || !TIMESTAMP.test(sortDate) || !Number.isSafeInteger(id) || (id as number) < 0) {
+  const [eventDate, id] = decodeCursor('event', cursor);
+  if (typeof eventDate !== 'string' || !TIMESTAMP.test(eventDate) || !Number.isSafeInteger(id) || (id as number) < 0) {
     throw badInput('"after" is not a valid cursor for this list');
   }
-  return { sortDate, id: id as number };
+  return { eventDate, id: id as number };
 }

@@ -11,9 +11,15 @@ function parseDateTime(value: unknown): Date {
   return date;
 }
 
+/** Dates come out of the database as UTC text (`PgTimestamp`) and go out as ISO 8601 in UTC. */
+function serializeDateTime(value: unknown): string {
+  if (value instanceof Date) return value.toISOString();
+  return new Date(`${String(value).replace(' ', 'T')}Z`).toISOString();
+}
+
 export const DateTime = new GraphQLScalarType<Date, string>({
   name: 'DateTime',
-  serialize: (value) => (value instanceof Date ? value : new Date(value as string)).toISOString(),
+  serialize: serializeDateTime,
   parseValue: parseDateTime,
   parseLiteral: (ast) => parseDateTime(ast.kind === Kind.STRING ? ast.value : undefined),
 });

@@ -54,7 +54,7 @@ export interface PageKey {
   limit: number;
 }
 
-const shapeOf = (key: PageKey) => `${key.after.sortDate}|${key.after.id}|${key.limit}`;
+const shapeOf = (key: PageKey) => `${key.after.eventDate}|${key.after.id}|${key.limit}`;
 const pageKeyOf = (key: PageKey) => `${key.timelineId}|${shapeOf(key)}`;
 
 function groupBy<K, T>(items: readonly T[], keyOf: (item: T) => K): Map<K, T[]> {

@@ -1,3 +1,4 @@
+import type { PgTimestamp } from '../db/sql';
 import type { TimelineKind, TimelineVisibility } from './timeline.entity';
 
 /** A timeline as the API reads it (the GraphQL `Timeline` type's parent). */
@@ -9,7 +10,7 @@ export interface TimelineRecord {
   visibility: TimelineVisibility;
   requiresApproval: boolean;
   createdById: number | null;
-  createdAt: Date;
+  createdAt: PgTimestamp;
 }
 
 /** The columns of a `TimelineRecord`, for a `timeline` aliased `t`. */

@@ -1,4 +1,4 @@
-import { badInput, nameTaken, unauthenticated } from '../common/errors';
+import { badInput, forbidden, nameTaken, notFound, unauthenticated } from '../common/errors';
 import { decodeCursor, encodeCursor, pageSize, parseId, toConnection, type Connection } from '../common/pagination';
 import { baseNameForType, formatName, parseFormattedName, type TimelineType } from '../naming/naming';
 import type { Context } from '../server/context';
@@ -60,6 +60,21 @@ export class TimelineService {
       this.context.viewerId,
     );
     return toConnection(rows, size, (t) => encodeCursor('timeline', [t.id]));
+  }
+
+  /**
+   * The timeline the caller may post an event to (SPEC section 5): any hashtag timeline, their own
+   * personal timeline, a community they are an active member of (until memberships exist: its creator).
+   * One they cannot see is NOT_FOUND; one they can see but not post to is FORBIDDEN.
+   */
+  async postable(rawId: string): Promise<TimelineRecord> {
+    const viewerId = this.context.users.requireViewer();
+    const timeline = await this.byId(rawId);
+    if (!timeline || (timeline.type === 'personal' && timeline.createdById !== viewerId)) throw notFound('Timeline');
+    if (timeline.type === 'community' && timeline.createdById !== viewerId) {
+      throw forbidden(`Only members of ${this.formattedName(timeline)} may post to it`);
+    }
+    return timeline;
   }
 
   async create(input: CreateTimelineInput): Promise<TimelineRecord> {

@@ -52,12 +52,12 @@ export async function insertEvent(
   const date = fields.eventDate ?? new Date();
   const { rows } = await api.db.query(
     `insert into event (title, event_date, created_by, timeline_id, tags) values ($1, $2, $3, $4, $5) returning id`,
-    [fields.title ?? unique('Event'), date, fields.createdBy, fields.homeId ?? null, fields.tags ?? []],
+    [fields.title ?? unique('Event'), date.toISOString(), fields.createdBy, fields.homeId ?? null, fields.tags ?? []],
   );
   const id = rows[0].id as number;
   const listings = [...(fields.homeId ? [fields.homeId] : []), ...(fields.alsoOn ?? [])];
   for (const timelineId of listings) {
-    await api.db.query(`insert into event_timeline_refs (event_id, timeline_id, event_date) values ($1, $2, $3)`, [id, timelineId, date]);
+    await api.db.query(`insert into event_timeline_refs (event_id, timeline_id, event_date) values ($1, $2, $3)`, [id, timelineId, date.toISOString()]);
   }
   return String(id);
 }
