@@ -18,6 +18,8 @@ interface StartOptions {
   log?: (line: string) => void;
   /** Extra `postgres -c` settings, e.g. `shared_preload_libraries`. */
   settings?: Record<string, string>;
+  /** Default: a free port. A restart of a persistent cluster passes its previous port, so clients can reconnect. */
+  port?: number;
 }
 
 const USER = 'postgres';
@@ -29,7 +31,7 @@ const PASSWORD = 'postgres';
  */
 export async function startEmbeddedPostgres(options: StartOptions): Promise<EmbeddedDatabase> {
   const dataDir = resolve(options.dataDir);
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const log = options.log ?? (() => undefined);
   const settings = { listen_addresses: '127.0.0.1', 'unix_socket_directories': '', fsync: 'off', ...options.settings };
   if (options.persistent) delete (settings as Record<string, string>).fsync;

@@ -8,48 +8,60 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import express from 'express';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import type { AppConfig } from '../config';
+import { defaultServerSettings, type AppConfig, type ServerSettings } from '../config';
 import { createContext, KnownUsers, type Context, type ContextDeps } from './context';
 import { formatError } from './errors';
+import { Health } from './health';
+import { httpErrorHandler, jsonBody } from './http-errors';
+import { QueryProtection } from './limits';
+import { createLogger, loggingContextFailure, requestId, requestLogPlugin, type Logger } from './logger';
+import { Playground } from './playground';
 import { buildSchema } from './schema';
+import { webSocketOptions } from './websocket';
 
 export interface App {
   /** `http://host:port/graphql` */
   url: string;
   httpServer: Server;
-  /** Stops accepting, lets in-flight operations finish, closes subscriptions. The ORM is the caller's. */
+  /** `/readyz`; `health.markShuttingDown()` is the first step of a graceful stop. */
+  health: Health;
+  /** Stops accepting, lets in-flight operations finish, closes subscriptions (1001). The ORM is the caller's. */
   stop(): Promise<void>;
 }
 
 export interface AppOptions {
   orm: MikroORM;
-  config: Pick<AppConfig, 'host' | 'port' | 'jwtSecret' | 'tokenTtlSeconds' | 'production'> & { reportStatementCount?: boolean };
-  logError?: (error: unknown) => void;
+  /** Settings left out take their defaults for `production` (see `defaultServerSettings`). */
+  config: Pick<AppConfig, 'host' | 'port' | 'jwtSecret' | 'tokenTtlSeconds' | 'production'> &
+    Partial<ServerSettings> & { reportStatementCount?: boolean };
+  logger?: Logger;
 }
 
-export async function startApp({ orm, config, logError = (error) => console.error(error) }: AppOptions): Promise<App> {
+export async function startApp({ orm, config: given, logger = createLogger('info') }: AppOptions): Promise<App> {
+  const config = { ...defaultServerSettings(given.production), ...given };
   const schema = buildSchema();
+  const protection = new QueryProtection(schema, config);
+  const health = new Health(orm, logger);
   const deps: ContextDeps = { em: orm.em, tokens: config, knownUsers: new KnownUsers() };
   const httpServer = createServer();
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
-  const wsCleanup = useServer<{ authorization?: string }>(
-    {
-      schema,
-      context: (ctx) => createContext(deps, authorizationParam(ctx.connectionParams)),
-    },
-    wsServer,
-  );
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.limits.maxBodyBytes });
+  const wsCleanup = useServer(webSocketOptions({ schema, deps, protection, logger }), wsServer);
 
   const apollo = new ApolloServer<Context>({
     schema,
-    formatError: formatError(logError),
-    introspection: !config.production,
+    formatError,
+    introspection: config.introspection,
+    hideSchemaDetailsFromClientErrors: !config.fieldSuggestions,
+    validationRules: protection.validationRules,
+    parseOptions: protection.parseOptions,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       { async serverWillStart() { return { drainServer: async () => wsCleanup.dispose() }; } },
+      protection.costPlugin(),
+      requestLogPlugin(logger, config.slowOperationMs),
       ...(config.reportStatementCount ? [reportStatementCount] : []),
     ],
   });
@@ -57,11 +69,17 @@ export async function startApp({ orm, config, logError = (error) => console.erro
 
   const app = express();
   app.disable('x-powered-by');
+  app.use(requestId());
+  app.use(health.router());
+  const playground = config.playground ? new Playground() : undefined;
+  if (playground) app.use(playground.assetRouter());
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
-    expressMiddleware(apollo, { context: ({ req }) => createContext(deps, req.headers.authorization) }),
+    ...(playground ? [playground.page()] : []),
+    ...jsonBody(config.limits.maxBodyBytes),
+    expressMiddleware(apollo, { context: ({ req }) => loggingContextFailure(logger, req, createContext(deps, req.headers.authorization)) }),
   );
+  app.use(httpErrorHandler(logger, config.limits.maxBodyBytes));
   httpServer.on('request', app);
 
   await new Promise<void>((resolve, reject) => {
@@ -72,6 +90,7 @@ export async function startApp({ orm, config, logError = (error) => console.erro
   return {
     url: `http://${config.host}:${port}/graphql`,
     httpServer,
+    health,
     stop: () => apollo.stop(),
   };
 }
@@ -88,8 +107,3 @@ const reportStatementCount: ApolloServerPlugin<Context> = {
     };
   },
 };
-
-function authorizationParam(params: Record<string, unknown> | undefined): string | undefined {
-  const value = params?.authorization ?? params?.Authorization;
-  return typeof value === 'string' ? value : undefined;
-}
