@@ -41,7 +41,7 @@ export function useTestApi(): TestApi {
   beforeAll(async () => {
     const url = await createTestDatabase();
     api.orm = await MikroORM.init(ormConfig(url));
-    api.app = await startApp({ orm: api.orm, config: TEST_CONFIG, logger: createLogger('silent') });
+    api.app = await startApp({ orm: api.orm, config: TEST_CONFIG, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
     api.url = api.app.url;
     api.db = new pg.Client(url);
     await api.db.connect();
