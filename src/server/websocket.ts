@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { getOperationAST, GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Context as ConnectionContext, ServerOptions } from 'graphql-ws';
 import type { Extra } from 'graphql-ws/use/ws';
 import { userIdFromAuthorization } from '../users/tokens';
@@ -61,11 +61,11 @@ export function webSocketOptions({ schema, deps, protection, logger }: WebSocket
         return [error instanceof GraphQLError ? error : new GraphQLError('Context creation failed', { originalError: error as Error })];
       }
     },
-    onOperation: (ctx, id, payload) => {
+    onOperation: (ctx, id, _payload, args) => {
+      if (!logger.isLevelEnabled('info')) return;
       const connection = connections.get(ctx);
-      if (logger.isLevelEnabled('info')) {
-        logger.info({ reqId: connection?.id, opId: id, operation: payload.operationName ?? null, userId: connection?.userId ?? null, transport: 'ws' }, 'Operation');
-      }
+      const operation = getOperationAST(args.document, args.operationName)?.name?.value ?? null;
+      logger.info({ reqId: connection?.id, opId: id, operation, userId: connection?.userId ?? null, transport: 'ws' }, 'Operation');
     },
     onNext: (ctx, id, _payload, _args, result) => {
       if (!result.errors) return;
