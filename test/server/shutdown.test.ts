@@ -20,7 +20,7 @@ afterAll(() => {
 
 /** `npm start` with its own embedded PostgreSQL under `dataDir`, its JSON log lines collected. */
 async function startService() {
-  const env = { ...process.env, DATA_DIR: dataDir, PORT: '0', JWT_SECRET: 'shutdown-test', SHUTDOWN_DELAY_MS: '3000', LOG_LEVEL: 'info', NODE_OPTIONS: '' };
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: '0', JWT_SECRET: 'shutdown-test', SHUTDOWN_DELAY_MS: '3000', LOG_LEVEL: 'info', NODE_OPTIONS: '' };
   delete env.DATABASE_URL;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: projectRoot,
