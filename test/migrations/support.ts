@@ -79,9 +79,9 @@ export async function snapshot(db: pg.Client): Promise<string> {
            (select string_agg(x::text, '|' order by x::text) from timeline x) as timelines,
            (select string_agg(x::text, '|' order by x::text) from event x) as events,
            (select string_agg(x::text, '|' order by x::text) from event_timeline_refs x) as refs,
-           (select string_agg(table_name || '.' || column_name || ':' || is_nullable, ',' order by 1) from information_schema.columns
+           (select string_agg(table_name || '.' || column_name || ':' || is_nullable, ',' order by table_name, column_name) from information_schema.columns
               where table_schema = 'public') as columns,
-           (select string_agg(conname || convalidated::text, ',' order by 1) from pg_constraint where connamespace = 'public'::regnamespace) as constraints,
-           (select string_agg(indexdef, ',' order by 1) from pg_indexes where schemaname = 'public') as indexes`);
+           (select string_agg(conname || convalidated::text, ',' order by conname) from pg_constraint where connamespace = 'public'::regnamespace) as constraints,
+           (select string_agg(indexdef, ',' order by indexdef) from pg_indexes where schemaname = 'public') as indexes`);
   return JSON.stringify(rows[0]);
 }
