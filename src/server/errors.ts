@@ -22,9 +22,9 @@ const UNAVAILABLE_MESSAGE = 'The database is unavailable; try again shortly';
  * stack trace leaks. Logging is the request logger's (logger.ts), which knows the request id.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const original = unwrapResolverError(error);
-  if (original instanceof ApiError) {
-    return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: publicExtensions(original) };
+  const ours = apiErrorIn(unwrapResolverError(error));
+  if (ours) {
+    return { message: ours.message, locations: formatted.locations, path: formatted.path, extensions: publicExtensions(ours) };
   }
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && CLIENT_CODES.has(code)) {
@@ -32,6 +32,14 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   }
   const message = isDatabaseUnavailable(rootCause(error)) ? UNAVAILABLE_MESSAGE : 'Internal server error';
   return { message, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}
+
+/** Apollo wraps errors thrown while building the context ("Context creation failed: ..."). */
+function apiErrorIn(error: unknown): ApiError | undefined {
+  for (let current = error, depth = 0; current && depth < 5; current = (current as { originalError?: unknown }).originalError, depth++) {
+    if (current instanceof ApiError) return current;
+  }
+  return undefined;
 }
 
 /** An error the client caused or the API reports on purpose; anything else is a fault to log. */
