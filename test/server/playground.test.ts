@@ -51,7 +51,7 @@ describe.skipIf(!installed)(title, () => {
 
     // A query of one's own, typed into the editor.
     await page.evaluate((name) => {
-      const editor = (document.querySelector('.graphiql-query-editor .CodeMirror') as any).CodeMirror;
+      const editor = (globalThis as any).document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror;
       editor.setValue(`{ timelineByName(formattedName: "${name}") { id type } }`);
     }, timeline.formattedName);
     // GraphiQL picks up the edited document's operations after a debounce: run until it has.
