@@ -38,6 +38,8 @@ export class QueryProtection {
   readonly validationRules: ValidationRule[];
   readonly parseOptions: ParseOptions;
   private readonly allRules: ValidationRule[];
+  /** Costs that hold whatever the variables, by operation: Apollo hands the same parsed document to every repeat. */
+  private readonly fixedCosts = new WeakMap<OperationDefinitionNode, number>();
 
   constructor(
     private readonly schema: GraphQLSchema,
@@ -62,7 +64,12 @@ export class QueryProtection {
 
   /** Throws BAD_USER_INPUT when the operation's estimated cost is over the limit. */
   checkCost(document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined): void {
-    const cost = operationCost(this.schema, document, operation, variables);
+    let cost = this.fixedCosts.get(operation);
+    if (cost === undefined) {
+      const estimate = operationCost(this.schema, document, operation, variables);
+      cost = estimate.cost;
+      if (!estimate.dependsOnVariables) this.fixedCosts.set(operation, cost);
+    }
     if (cost > this.options.limits.maxCost) {
       throw badInput(`Query cost limit of ${this.options.limits.maxCost} exceeded, estimated ${cost}: ask for smaller pages (first) or fewer nested lists.`, {
         reason: 'QUERY_TOO_COSTLY',

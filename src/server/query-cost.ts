@@ -27,6 +27,14 @@ interface Walk {
   fragments: Map<string, FragmentDefinitionNode>;
   variables: Record<string, unknown>;
   operation: OperationDefinitionNode;
+  /** Set when a page size came from a variable: the cost then holds for these variables only. */
+  usedVariables: boolean;
+}
+
+export interface OperationCost {
+  cost: number;
+  /** False when the cost is the document's whatever the variables (all page sizes literal or defaults). */
+  dependsOnVariables: boolean;
 }
 
 /**
@@ -40,13 +48,15 @@ export function operationCost(
   document: DocumentNode,
   operation: OperationDefinitionNode,
   variables: Record<string, unknown> = {},
-): number {
+): OperationCost {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   }
   const root = schema.getRootType(operation.operation);
-  return root ? selectionCost({ schema, fragments, variables, operation }, operation.selectionSet, root) : 0;
+  const walk: Walk = { schema, fragments, variables, operation, usedVariables: false };
+  const cost = root ? selectionCost(walk, operation.selectionSet, root) : 0;
+  return { cost, dependsOnVariables: walk.usedVariables };
 }
 
 function selectionCost(walk: Walk, selectionSet: SelectionSetNode, type: GraphQLCompositeType): number {
@@ -82,6 +92,7 @@ function multiplier(walk: Walk, node: FieldNode, field: GraphQLField<unknown, un
 /** A literal, or a variable's value from the request, else its default in the operation. */
 function argumentValue(walk: Walk, value: ValueNode, type: GraphQLInputType): unknown {
   if (value.kind !== Kind.VARIABLE) return valueFromAST(value, type);
+  walk.usedVariables = true;
   const name = value.name.value;
   if (walk.variables[name] !== undefined) return walk.variables[name];
   const definition = walk.operation.variableDefinitions?.find((variable) => variable.variable.name.value === name);
