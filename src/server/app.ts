@@ -9,6 +9,7 @@ import express from 'express';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { AppConfig } from '../config';
+import { EventBus } from '../events/event-bus';
 import { createContext, KnownUsers, type Context, type ContextDeps } from './context';
 import { formatError } from './errors';
 import { buildSchema } from './schema';
@@ -29,27 +30,33 @@ export interface AppOptions {
 
 export async function startApp({ orm, config, logError = (error) => console.error(error) }: AppOptions): Promise<App> {
   const schema = buildSchema();
-  const deps: ContextDeps = { em: orm.em, tokens: config, knownUsers: new KnownUsers() };
+  const eventBus = new EventBus(orm.config.getClientUrl(), logError);
+  await eventBus.start();
+  const deps: ContextDeps = { em: orm.em, tokens: config, knownUsers: new KnownUsers(), eventBus };
+  const format = formatError(logError);
   const httpServer = createServer();
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const wsCleanup = useServer<{ authorization?: string }>(
     {
       schema,
       context: (ctx) => createContext(deps, authorizationParam(ctx.connectionParams)),
+      // The same masking as over HTTP: expected errors keep their code, anything else is logged and hidden.
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: result.errors.map((error) => format(error.toJSON(), error)) } : undefined,
     },
     wsServer,
   );
 
   const apollo = new ApolloServer<Context>({
     schema,
-    formatError: formatError(logError),
+    formatError: format,
     introspection: !config.production,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
-      { async serverWillStart() { return { drainServer: async () => wsCleanup.dispose() }; } },
+      { async serverWillStart() { return { drainServer: async () => { await wsCleanup.dispose(); await eventBus.stop(); } }; } },
     ],
   });
   await apollo.start();
