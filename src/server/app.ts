@@ -8,6 +8,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import express from 'express';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { ApiError } from '../common/errors';
 import type { AppConfig } from '../config';
 import { EventBus } from '../events/event-bus';
 import { createContext, KnownUsers, type Context, type ContextDeps } from './context';
@@ -39,6 +40,16 @@ export async function startApp({ orm, config, logError = (error) => console.erro
   const wsCleanup = useServer<{ authorization?: string }>(
     {
       schema,
+      // A bad token refuses the connection (close code 4403) rather than failing each operation.
+      onConnect: async (ctx) => {
+        try {
+          await createContext(deps, authorizationParam(ctx.connectionParams));
+          return true;
+        } catch (error) {
+          if (error instanceof ApiError) return false;
+          throw error;
+        }
+      },
       context: (ctx) => createContext(deps, authorizationParam(ctx.connectionParams)),
       // The same masking as over HTTP: expected errors keep their code, anything else is logged and hidden.
       onNext: (_ctx, _id, _payload, _args, result) =>
