@@ -9,7 +9,7 @@ const FOLDED = 'upper(t.name collate "und-x-icu")';
 const FOLDED_INPUT = 'upper(n.name collate "und-x-icu")';
 
 /** Every name's folded key and, when it exists, its hashtag timeline (never another type's). */
-const FOLD_AND_FIND = statement(
+export const FOLD_AND_FIND = statement(
   'hashtag.foldAndFind',
   `select n.name, ${FOLDED_INPUT} as folded, t.id as "timelineId"
    from unnest($1::text[]) as n(name)
