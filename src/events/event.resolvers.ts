@@ -6,8 +6,8 @@ export const eventResolvers: Resolvers = {
     event: (_, { id }, { events }) => events.byId(id),
   },
   Mutation: {
-    createEvent: (_, { input }, { events }) => events.create(input),
-    ingestEvents: (_, { inputs }, { events }) => events.ingest(inputs),
+    createEvent: (_, { input }, { events }) => events.createEvent(input),
+    ingestEvents: (_, { inputs }, { events }) => events.ingestEvents(inputs),
   },
   Subscription: {
     eventAdded: {

@@ -78,7 +78,7 @@ describe('ingestEvents', () => {
       const context = await createContext(deps, `Bearer ${alice.token}`);
       const inputs = Array.from({ length: size }, (_, i) => ({ title: `n ${i} #${prefix}${i}`, tags: ['StmtExisting', `${prefix}Shared`, `${prefix}x${i}`] }));
       const before = context.sql.statementCount;
-      await context.events.ingest(inputs);
+      await context.events.ingestEvents(inputs);
       return context.sql.statementCount - before;
     };
     const small = await statements(2, 'StmtSmall');
