@@ -3,6 +3,8 @@ import { Mailbox } from './mailbox';
 
 /** The one channel every server process listens on (SPEC section 6). */
 export const EVENT_ADDED_CHANNEL = 'itimeline_event_added';
+/** How the listening connection shows in `pg_stat_activity`. */
+export const EVENT_BUS_APPLICATION_NAME = 'itimeline-event-bus';
 
 /** What a notification carries: the event and the timelines it was newly listed on. */
 export interface EventAdded {
@@ -71,7 +73,7 @@ export class EventBus {
   }
 
   private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.connectionString });
+    const client = new pg.Client({ connectionString: this.connectionString, application_name: EVENT_BUS_APPLICATION_NAME });
     client.on('notification', (message) => {
       if (message.channel === EVENT_ADDED_CHANNEL) this.dispatch(decodeEventAdded(message.payload));
     });

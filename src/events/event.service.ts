@@ -44,9 +44,11 @@ export class EventService {
    * delivery with fresh loaders: the subscriber gets only what they may see at that moment.
    */
   async subscribeAdded(rawTimelineId: string): Promise<AsyncIterableIterator<EventRecord>> {
+    const bus = this.context.eventBus;
+    if (!bus) throw new Error('eventAdded needs the event bus in the context');
     const timeline = await this.context.timelines.byId(rawTimelineId);
-    if (!timeline || !this.context.eventBus) throw notFound('Timeline');
-    return filterMap(this.context.eventBus.subscribe(timeline.id), async (eventId) => {
+    if (!timeline) throw notFound('Timeline');
+    return filterMap(bus.subscribe(timeline.id), async (eventId) => {
       this.context.loaders = createLoaders(this.context.sql, this.context.viewerId);
       const [stillVisible, event] = await Promise.all([this.context.loaders.timeline.load(timeline.id), this.context.loaders.event.load(eventId)]);
       return stillVisible ? event : undefined;

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EVENT_BUS_APPLICATION_NAME } from '../../src/events/event-bus';
 import { postGraphQL } from '../support/api';
 import { createTestDatabase } from '../support/database';
 import { CREATE_EVENT, INGEST_EVENTS } from './operations';
@@ -66,7 +67,8 @@ describe('eventAdded across server processes (LISTEN/NOTIFY)', () => {
     await admin.connect();
     try {
       const { rowCount } = await admin.query(
-        `select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and query like 'listen %'`,
+        `select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and application_name = $1`,
+        [EVENT_BUS_APPLICATION_NAME],
       );
       expect(rowCount).toBe(2);
     } finally {
