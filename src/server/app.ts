@@ -9,6 +9,7 @@ import express from 'express';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { defaultServerSettings, type AppConfig, type ServerSettings } from '../config';
+import { EventBus } from '../events/event-bus';
 import { createContext, KnownUsers, type Context, type ContextDeps } from './context';
 import { formatError } from './errors';
 import { Health } from './health';
@@ -42,7 +43,9 @@ export async function startApp({ orm, config: given, logger = createLogger('info
   const schema = buildSchema();
   const protection = new QueryProtection(schema, config);
   const health = new Health(orm, logger);
-  const deps: ContextDeps = { em: orm.em, tokens: config, knownUsers: new KnownUsers() };
+  const eventBus = new EventBus(orm.config.getClientUrl(), (error) => logger.error({ err: error }, 'Event bus error'));
+  await eventBus.start();
+  const deps: ContextDeps = { em: orm.em, tokens: config, knownUsers: new KnownUsers(), eventBus };
   const httpServer = createServer();
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.limits.maxBodyBytes });
   const wsCleanup = useServer(webSocketOptions({ schema, deps, protection, logger }), wsServer);
@@ -56,10 +59,12 @@ export async function startApp({ orm, config: given, logger = createLogger('info
     parseOptions: protection.parseOptions,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
+    // Shutdown is ordered by main.ts: readiness, stop serving, then the ORM, then the database.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
-      { async serverWillStart() { return { drainServer: async () => wsCleanup.dispose() }; } },
+      { async serverWillStart() { return { drainServer: async () => { await wsCleanup.dispose(); await eventBus.stop(); } }; } },
       protection.costPlugin(),
       requestLogPlugin(logger, config.slowOperationMs),
       ...(config.reportStatementCount ? [reportStatementCount] : []),

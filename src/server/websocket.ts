@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { getOperationAST, GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Context as ConnectionContext, ServerOptions } from 'graphql-ws';
 import type { Extra } from 'graphql-ws/use/ws';
-import { userIdFromAuthorization } from '../users/tokens';
 import { createContext, type ContextDeps } from './context';
 import { formatError, isExpected, rootCause } from './errors';
 import type { QueryProtection } from './limits';
@@ -41,13 +40,17 @@ export function webSocketOptions({ schema, deps, protection, logger }: WebSocket
 
   return {
     schema,
-    onConnect: (ctx) => {
+    // A bad token (or one naming no user) refuses the connection (close code 4403) rather than each operation.
+    onConnect: async (ctx) => {
+      const id = randomUUID();
       try {
-        const userId = userIdFromAuthorization(deps.tokens, authorizationParam(ctx.connectionParams)) ?? null;
-        connections.set(ctx, { id: randomUUID(), userId });
+        const context = await createContext(deps, authorizationParam(ctx.connectionParams));
+        connections.set(ctx, { id, userId: context.viewerId });
         return true;
-      } catch {
-        return false;
+      } catch (error) {
+        if (isExpected(error)) return false;
+        logger.error({ reqId: id, err: error }, 'Unexpected error while authenticating');
+        throw new Error('Internal server error');
       }
     },
     onSubscribe: async (ctx, _id, payload) => {
