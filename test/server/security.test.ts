@@ -103,6 +103,25 @@ describe('SQL injection strings', () => {
     expect(after.rows[0]).toEqual({ timelines: before.rows[0].timelines + INJECTIONS.length * 3, users: before.rows[0].users });
   });
 
+  it('are stored and returned verbatim in every text field of an event, its tags included', async () => {
+    const author = await newUser(server);
+    const home = await server.gql('mutation { createTimeline(input: { name: "Injection home", type: COMMUNITY }) { id } }', {}, author.token);
+    const fields = 'id title description url mediaUrl tags timelines { name type }';
+    for (const [index, text] of INJECTIONS.entries()) {
+      const url = `https://example.com/${index}?q='OR'1'='1;DROP--&x="$$"`;
+      const input = { title: text, description: `${text} described`, type: 'MEDIA', url, mediaUrl: `${url}&media`, timelineId: home.createTimeline.id, tags: [text] };
+      const created = await server.request(`mutation($input: CreateEventInput!) { createEvent(input: $input) { ${fields} } }`, { input }, author.token);
+      expect(created.errors).toBeUndefined();
+      const expected = { title: text, description: `${text} described`, url, mediaUrl: `${url}&media`, tags: [text] };
+      expect(created.data!.createEvent).toMatchObject(expected);
+      expect(created.data!.createEvent.timelines).toContainEqual({ name: text, type: 'HASHTAG' });
+      const read = await server.request(`query($id: ID!) { event(id: $id) { ${fields} } }`, { id: created.data!.createEvent.id }, author.token);
+      expect(read.data!.event).toMatchObject(expected);
+      const stored = await server.db.query('select title, description, url, media_url, tags from event where id = $1', [created.data!.createEvent.id]);
+      expect(stored.rows[0]).toEqual({ title: text, description: `${text} described`, url, media_url: `${url}&media`, tags: [text] });
+    }
+  });
+
   it('work as passwords and are refused as usernames without touching other accounts', async () => {
     // Three are enough here: each costs three scrypt hashes.
     for (const [index, password] of INJECTIONS.slice(0, 3).entries()) {
