@@ -2,6 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { unauthenticated } from '../common/errors';
 import { Sql } from '../db/sql';
 import { EventService } from '../events/event.service';
+import { MembershipService } from '../memberships/membership.service';
+import { ViewerService } from '../memberships/viewer.service';
 import { TimelineService } from '../timelines/timeline.service';
 import type { TokenConfig } from '../users/tokens';
 import { userIdFromAuthorization } from '../users/tokens';
@@ -17,6 +19,8 @@ export interface Context {
   users: UserService;
   timelines: TimelineService;
   events: EventService;
+  memberships: MembershipService;
+  viewers: ViewerService;
 }
 
 export interface ContextDeps {
@@ -40,6 +44,8 @@ export async function createContext(deps: ContextDeps, authorization: string | u
   context.users = new UserService(context, deps.tokens);
   context.timelines = new TimelineService(context);
   context.events = new EventService(context);
+  context.memberships = new MembershipService(context);
+  context.viewers = new ViewerService(context);
   return context;
 }
 
