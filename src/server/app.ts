@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -23,7 +23,7 @@ export interface App {
 
 export interface AppOptions {
   orm: MikroORM;
-  config: Pick<AppConfig, 'host' | 'port' | 'jwtSecret' | 'tokenTtlSeconds' | 'production'>;
+  config: Pick<AppConfig, 'host' | 'port' | 'jwtSecret' | 'tokenTtlSeconds' | 'production'> & { reportStatementCount?: boolean };
   logError?: (error: unknown) => void;
 }
 
@@ -50,6 +50,7 @@ export async function startApp({ orm, config, logError = (error) => console.erro
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       { async serverWillStart() { return { drainServer: async () => wsCleanup.dispose() }; } },
+      ...(config.reportStatementCount ? [reportStatementCount] : []),
     ],
   });
   await apollo.start();
@@ -74,6 +75,19 @@ export async function startApp({ orm, config, logError = (error) => console.erro
     stop: () => apollo.stop(),
   };
 }
+
+/** Adds `extensions.sqlStatements` to each response (tests and benchmarks: N+1 shows as a growing count). */
+const reportStatementCount: ApolloServerPlugin<Context> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response, contextValue }) {
+        if (response.body.kind !== 'single') return;
+        const result = response.body.singleResult;
+        result.extensions = { ...result.extensions, sqlStatements: contextValue.sql.statementCount };
+      },
+    };
+  },
+};
 
 function authorizationParam(params: Record<string, unknown> | undefined): string | undefined {
   const value = params?.authorization ?? params?.Authorization;

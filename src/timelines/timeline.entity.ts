@@ -1,4 +1,4 @@
-import { Check, Entity, Index, ManyToOne, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
+import { Check, Entity, Enum, Index, ManyToOne, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
 import { User } from '../users/user.entity';
 
 export type TimelineKind = 'hashtag' | 'community' | 'personal';
@@ -10,7 +10,6 @@ export type TimelineVisibility = 'public' | 'private';
  * on the server's locale; every lookup by name repeats that expression so it uses these indexes.
  */
 @Entity({ tableName: 'timeline' })
-@Check({ name: 'timeline_type_check', expression: "timeline_type in ('hashtag', 'community', 'personal')" })
 @Check({ name: 'timeline_personal_owner_check', expression: "timeline_type <> 'personal' or created_by is not null" })
 @Index({
   name: 'timeline_public_name_unique',
@@ -30,7 +29,11 @@ export class Timeline {
   @Property({ type: 'text', nullable: true })
   description?: string | null;
 
-  @Property({ type: 'string', length: 50, default: 'hashtag' })
+  /**
+   * An enum rather than a `@Check`: MikroORM reads the CHECK `timeline_type_check` (created by the migrations) back as
+   * this column's enum items, so only this form compares equal in `migration:check`.
+   */
+  @Enum({ items: ['hashtag', 'community', 'personal'], columnType: 'varchar(50)', default: 'hashtag' })
   timelineType: TimelineKind = 'hashtag';
 
   @Property({ type: 'string', length: 20, default: 'public' })

@@ -28,6 +28,7 @@ export const TEST_CONFIG = {
   jwtSecret: 'test-secret',
   tokenTtlSeconds: 3600,
   production: false,
+  reportStatementCount: true,
 };
 
 /**
