@@ -1,24 +1,20 @@
-import { Migration } from '@mikro-orm/migrations';
+import { concurrentIndex, indexValidity, outside, StepMigration, type Session, type Step } from '../src/db/migration-support';
 
 /**
- * An index on `event(timeline_id)`: `deleteTimeline` finds the events homed on a timeline through it, and
- * so does PostgreSQL's check of `event_timeline_id_fkey` when a timeline row is deleted (without it, a
- * scan of the whole event table). Built CONCURRENTLY, so writers are never blocked, which PostgreSQL
- * refuses inside a transaction; an invalid leftover of an interrupted build is dropped and rebuilt.
+ * `event(timeline_id)`: `deleteTimeline` finds the events homed on a timeline through it, and so does
+ * PostgreSQL's check of `event_timeline_id_fkey` whenever a timeline row is deleted (else a scan of the whole
+ * event table). Built CONCURRENTLY, so writers go on; checked valid.
  */
-export class Migration20260301000400_index_event_home extends Migration {
-  override isTransactional(): boolean {
-    return false;
+export class Migration20260301000400_index_event_home extends StepMigration {
+  upSteps(): Step[] {
+    return [concurrentIndex('event_timeline_id_idx', 'create index concurrently "event_timeline_id_idx" on "event" (timeline_id)')];
   }
 
-  override async up(): Promise<void> {
-    const [leftover] = await this.execute(`select 1 from pg_index i join pg_class c on c.oid = i.indexrelid
-      where c.relname = 'event_timeline_id_idx' and not i.indisvalid`);
-    if (leftover) this.addSql('drop index concurrently if exists event_timeline_id_idx');
-    this.addSql('create index concurrently if not exists event_timeline_id_idx on event (timeline_id)');
+  downSteps(): Step[] {
+    return [outside('drop index event_timeline_id_idx', 'drop index concurrently if exists "event_timeline_id_idx"')];
   }
 
-  override async down(): Promise<void> {
-    this.addSql('drop index concurrently if exists event_timeline_id_idx');
+  async verify(db: Session): Promise<string[]> {
+    return (await indexValidity(db, 'event_timeline_id_idx')) === true ? [] : ['index event_timeline_id_idx is missing or INVALID'];
   }
 }
