@@ -24,7 +24,7 @@ export type Scalars = {
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
   /** An instant, as an ISO 8601 string in UTC (`2026-01-31T12:00:00.000Z`). */
-  DateTime: { input: Date; output: Date; }
+  DateTime: { input: Date; output: Date | string; }
 };
 
 export type AuthPayload = {
