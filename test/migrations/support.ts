@@ -79,9 +79,28 @@ export async function snapshot(db: pg.Client): Promise<string> {
            (select string_agg(x::text, '|' order by x::text) from timeline x) as timelines,
            (select string_agg(x::text, '|' order by x::text) from event x) as events,
            (select string_agg(x::text, '|' order by x::text) from event_timeline_refs x) as refs,
-           (select string_agg(table_name || '.' || column_name || ':' || is_nullable, ',' order by 1) from information_schema.columns
+           (select string_agg(table_name || '.' || column_name || ':' || is_nullable, ',' order by table_name, column_name) from information_schema.columns
               where table_schema = 'public') as columns,
-           (select string_agg(conname || convalidated::text, ',' order by 1) from pg_constraint where connamespace = 'public'::regnamespace) as constraints,
-           (select string_agg(indexdef, ',' order by 1) from pg_indexes where schemaname = 'public') as indexes`);
+           (select string_agg(conname || convalidated::text, ',' order by conname) from pg_constraint where connamespace = 'public'::regnamespace) as constraints,
+           (select string_agg(indexdef, ',' order by indexdef) from pg_indexes where schemaname = 'public') as indexes`);
   return JSON.stringify(rows[0]);
+}
+
+export interface StepContext {
+  m: MigrationDb;
+  /** A user to own seeded rows. */
+  user: number;
+  one(sql: string, values?: unknown[]): Promise<any>;
+  column(table: string, name: string): Promise<{ is_nullable: string; column_default: string | null } | undefined>;
+}
+
+/** For the test of migration `name`: an empty database migrated to the step before it, with one user. */
+export async function stepContext(name: string): Promise<StepContext> {
+  const m = await migrationDb();
+  await m.up(before(name));
+  const user = (await m.db.query(`insert into "user" (username) values ('u') returning id`)).rows[0].id;
+  const one = async (sql: string, values: unknown[] = []) => (await m.db.query(sql, values)).rows[0];
+  const column = (table: string, column: string) =>
+    one(`select is_nullable, column_default from information_schema.columns where table_name = $1 and column_name = $2`, [table, column]);
+  return { m, user, one, column };
 }
