@@ -53,7 +53,7 @@ export class MembershipService {
     const memberships = new MembershipRepository(this.context.sql);
     const state = timeline.visibility === 'public' && !timeline.requiresApproval ? 'active' : 'pending';
     // A concurrent join's row is invisible to this statement's snapshot once it conflicts: read it anew.
-    const membership = (await memberships.insert(timeline.id, userId, 'member', state)) ?? (await memberships.find(timeline.id, userId));
+    const membership = (await memberships.insert(timeline.id, userId, 'member', state).catch(goneIsNotFound)) ?? (await memberships.find(timeline.id, userId));
     if (!membership) throw notFound('Timeline');
     if (membership.state === 'blocked') throw forbidden('You are blocked from this community');
     this.context.loaders.membership.clear(timeline.id).prime(timeline.id, membership);
@@ -161,6 +161,12 @@ export class MembershipService {
     if (timeline.type !== 'community') throw badInput(`${this.formatted(timeline)} is not a community: only communities have members`);
     return timeline;
   }
+}
+
+/** A foreign-key violation on insert: the timeline was deleted meanwhile. */
+export function goneIsNotFound(error: unknown): never {
+  if ((error as { code?: string }).code === '23503') throw notFound('Timeline');
+  throw error;
 }
 
 export function userCursor(kind: string, cursor: string): number {

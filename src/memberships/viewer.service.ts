@@ -3,7 +3,7 @@ import { encodeCursor, pageSize, toConnection, type Connection, type PageArgs } 
 import type { Context } from '../server/context';
 import type { TimelineRecord } from '../timelines/timeline.record';
 import type { UserRecord } from '../users/user.repository';
-import { userCursor } from './membership.service';
+import { goneIsNotFound, userCursor } from './membership.service';
 import { ViewerRepository } from './viewer.repository';
 
 /** Read access to personal timelines, granted by their owners (SPEC section 9). */
@@ -12,7 +12,7 @@ export class ViewerService {
 
   async add(rawTimelineId: string, username: string): Promise<UserRecord> {
     const timeline = await this.ownPersonal(rawTimelineId);
-    const user = await new ViewerRepository(this.context.sql).grant(timeline.id, username.normalize('NFKC').trim());
+    const user = await new ViewerRepository(this.context.sql).grant(timeline.id, username.normalize('NFKC').trim()).catch(goneIsNotFound);
     if (!user) throw notFound('User');
     return user;
   }

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { useTestApi } from '../support/api';
 import { newUser } from '../support/factories';
@@ -54,5 +55,25 @@ describe('membership under concurrency (issue 5, point 5)', () => {
     const user = await newUser(api);
     await Promise.all([ops.join(user, timeline.id), ops.block(admin, timeline.id, user.id)]);
     expect(await ops.row(timeline.id, user.id)).toEqual({ role: 'member', state: 'blocked' });
+  });
+
+  it('a join whose community is deleted meanwhile is NOT_FOUND, not an internal error', async () => {
+    const { timeline } = await ops.community();
+    const user = await newUser(api);
+    const deleter = new pg.Client(api.db.connectionParameters);
+    await deleter.connect();
+    try {
+      await deleter.query('begin');
+      await deleter.query('select 1 from timeline where id = $1 for update', [timeline.id]);
+      const joined = ops.join(user, timeline.id);
+      // The join's insert waits for the row lock (its foreign-key check), then finds the timeline gone.
+      const waiting = `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`;
+      while ((await api.db.query(waiting)).rows[0].n === 0);
+      await deleter.query('delete from timeline where id = $1', [timeline.id]);
+      await deleter.query('commit');
+      expect((await joined).errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    } finally {
+      await deleter.end();
+    }
   });
 });
