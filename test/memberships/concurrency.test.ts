@@ -60,7 +60,7 @@ describe('membership under concurrency (issue 5, point 5)', () => {
   it('a join whose community is deleted meanwhile is NOT_FOUND, not an internal error', async () => {
     const { timeline } = await ops.community();
     const user = await newUser(api);
-    const deleter = new pg.Client(api.db.connectionParameters);
+    const deleter = new pg.Client(api.orm.config.get('clientUrl'));
     await deleter.connect();
     try {
       await deleter.query('begin');
