@@ -46,6 +46,8 @@ export async function startApp({ orm, config, logError = (error) => console.erro
     introspection: !config.production,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
+    // Shutdown is ordered by main.ts: stop serving, then the ORM, then the database.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
