@@ -1,21 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { createContext, KnownUsers } from '../../src/server/context';
-import { TEST_CONFIG, useTestApi } from '../support/api';
+import { useTestApi } from '../support/api';
 import { newTimeline, newUser, type TestUser } from '../support/factories';
 import { communityOps } from './community';
 
 const api = useTestApi();
 const ops = communityOps(api);
 
-/** The posting permission `createEvent` checks (`TimelineService.postable`), as `user` would meet it. */
+/** What `createEvent` answers `user` posting to `timelineId`: 'allowed', or the error code. */
 async function postCode(user: TestUser | null, timelineId: string): Promise<string> {
-  const context = await createContext({ em: api.orm.em, tokens: TEST_CONFIG, knownUsers: new KnownUsers() }, user ? `Bearer ${user.token}` : undefined);
-  try {
-    await context.timelines.postable(timelineId);
-    return 'allowed';
-  } catch (error) {
-    return (error as { extensions: { code: string } }).extensions.code;
-  }
+  const response = await api.request(
+    `mutation($t: ID!) { createEvent(input: { title: "A post #posting", timelineId: $t }) { id timeline { id } } }`,
+    { t: timelineId },
+    user?.token,
+  );
+  if (response.errors?.length) return response.errors[0].extensions?.code ?? 'no code';
+  expect((response.data as any).createEvent.timeline.id).toBe(timelineId);
+  return 'allowed';
 }
 
 describe('posting to a community needs ACTIVE membership', () => {
