@@ -4,23 +4,16 @@ import { afterAll, beforeAll } from 'vitest';
 import WebSocket from 'ws';
 import type { DatabaseTimeouts } from '../../src/config';
 import { ormConfig } from '../../src/db/orm-config';
-import { startApp, type App, type AppOptions } from '../../src/server/app';
+import { startApp, type AppOptions } from '../../src/server/app';
 import { createLogger } from '../../src/server/logger';
-import { postGraphQL, TEST_CONFIG, type GraphQLResponse } from '../support/api';
+import { postGraphQL, TEST_CONFIG, type TestApi } from '../support/api';
 import { createTestDatabase } from '../support/database';
 
 export type LogLine = Record<string, any> & { level: number; msg: string };
 
-export interface TestServer {
-  url: string;
-  app: App;
-  orm: MikroORM;
-  db: pg.Client;
-  /** Every line the server logged, parsed. */
+/** A `TestApi` (so the factories take it) that also keeps every line the server logged, parsed. */
+export interface TestServer extends TestApi {
   logs: LogLine[];
-  request<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<T>>;
-  /** Like `request`, but fails the test on any GraphQL error (so factories accept it). */
-  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<T>;
 }
 
 export interface ServerOverrides {
@@ -44,7 +37,7 @@ export async function startTestServer(overrides: ServerOverrides = {}): Promise<
     if (response.errors?.length) throw new Error(`Unexpected GraphQL errors: ${JSON.stringify(response.errors)}`);
     return response.data as any;
   };
-  return { url: app.url, app, orm, db, logs, request, gql };
+  return { url: app.url, databaseUrl: url, app, orm, db, logs, request, gql };
 }
 
 export async function stopTestServer(server: TestServer | undefined): Promise<void> {
