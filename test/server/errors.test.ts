@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { isDatabaseUnavailable } from '../../src/server/errors';
 import { newUser } from '../support/factories';
 import { rawRequest, useTestServer, type TestServer } from './support';
 
@@ -74,5 +75,28 @@ describe('unexpected errors', () => {
     const refused = await post(server, 'mutation { createTimeline(input: { name: "X", type: HASHTAG }) { id } }', {});
     expect(refused.json.errors[0].extensions.code).toBe('UNAUTHENTICATED');
     expect(server.logs.filter((line) => line.level >= 50)).toHaveLength(before);
+  });
+});
+
+describe('isDatabaseUnavailable', () => {
+  const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
+
+  it('recognises each way pg reports a database that is down, restarting or unreachable', () => {
+    for (const error of [
+      withCode('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED'),
+      withCode('terminating connection due to administrator command', '57P01'),
+      withCode('the database system is shutting down', '57P03'),
+      new Error('BEGIN; - Connection terminated unexpectedly'),
+      new Error('Client has encountered a connection error and is not queryable'),
+      Object.assign(new Error('Knex: Timeout acquiring a connection.'), { name: 'KnexTimeoutError' }),
+    ]) {
+      expect(isDatabaseUnavailable(error)).toBe(true);
+    }
+  });
+
+  it('leaves other database errors and bugs alone', () => {
+    expect(isDatabaseUnavailable(withCode('duplicate key value violates unique constraint', '23505'))).toBe(false);
+    expect(isDatabaseUnavailable(withCode('canceling statement due to statement timeout', '57014'))).toBe(false);
+    expect(isDatabaseUnavailable(new TypeError('undefined is not a function'))).toBe(false);
   });
 });

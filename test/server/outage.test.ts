@@ -33,7 +33,7 @@ beforeAll(async () => {
   url = databaseUrl(database.url, 'outage');
   await migrateDatabase(url, () => undefined);
   orm = await MikroORM.init(ormConfig(url, {}, TIMEOUTS));
-  app = await startApp({ orm, config: TEST_CONFIG, logger: createLogger('silent') });
+  app = await startApp({ orm, config: TEST_CONFIG, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
 }, 120_000);
 
 afterAll(async () => {
