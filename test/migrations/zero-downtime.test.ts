@@ -30,6 +30,7 @@ describe('zero downtime', () => {
     await m.up(FIRST);
     const user = await seedClean(m.db);
     process.env.MIGRATION_BATCH_SIZE = '25';
+    const tagged = (await m.db.query(`select min(id) as id from timeline`)).rows[0].id;
     const writer = new pg.Client(m.url);
     await writer.connect();
     const errors: unknown[] = [];
@@ -39,7 +40,9 @@ describe('zero downtime', () => {
       for (let n = 0; running; n++) {
         try {
           const { rows } = await writer.query(`insert into timeline (name, timeline_type, created_by) values ($1, 'hashtag', $2) returning id`, [`written ${n}`, user]);
-          await writer.query(`insert into event (title, event_date, timeline_id, created_by) values ('w', now(), $1, $2)`, [rows[0].id, user]);
+          const event = await writer.query(`insert into event (title, event_date, timeline_id, created_by) values ('w', now(), $1, $2) returning id`, [rows[0].id, user]);
+          // As the V1 application links an event to another timeline: no event_date, which V2 adds NOT NULL.
+          await writer.query('insert into event_timeline_refs (event_id, timeline_id) values ($1, $2)', [event.rows[0].id, tagged]);
           const read = await writer.query('select name from timeline where id = $1', [rows[0].id]);
           if (read.rows[0]?.name !== `written ${n}`) throw new Error(`read back ${JSON.stringify(read.rows)}`);
           writes++;

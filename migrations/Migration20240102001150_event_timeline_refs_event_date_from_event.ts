@@ -1,11 +1,12 @@
 import { StepMigration, transaction, exists, type Session, type Step } from '../src/db/migration-support';
 
 /**
- * During a rolling deploy the V1 application still inserts reference rows without `event_date`, which is
- * NOT NULL since the previous step: a trigger copies the date from the event for exactly those rows
- * (its WHEN clause keeps it from even running for rows that carry a date, as V2 writes them).
+ * During a rolling deploy the V1 application still inserts reference rows without `event_date`: a trigger
+ * copies the date from the event for exactly those rows (its WHEN clause keeps it from even running for rows
+ * that carry a date, as V2 writes them). It comes before the backfill is made NOT NULL, so that rows the V1
+ * application writes while the chain runs cannot fail that step.
  */
-export class Migration20240102001600_event_timeline_refs_event_date_from_event extends StepMigration {
+export class Migration20240102001150_event_timeline_refs_event_date_from_event extends StepMigration {
   upSteps(): Step[] {
     return [
       transaction(
