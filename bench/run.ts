@@ -11,7 +11,7 @@ import { issueToken } from '../src/users/tokens';
 import { startChild, type Child } from './child';
 import type { LoadRequest, LoadResult } from './load-process';
 import { migrateQuietly, runMigrationScenario } from './migration-scenario';
-import { printReport, summarise, type Run } from './report';
+import { p99Growth, printReport, summarise, type Run } from './report';
 import { seedDataset } from './seed';
 import { NESTED_QUERY, QUERIES, type Dataset, type ScenarioName } from './workload';
 
@@ -21,7 +21,7 @@ const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--onl
 
 /** Full: 15 s measured after 3 s of warm-up, 3 interleaved rounds. Quick: the same shape, shorter and smaller. */
 const PLAN = quick
-  ? { warmup: 1, seconds: 3, rounds: 3, large: { timelines: 100_000, events: 10_000 }, legacy: { timelines: 100_000, events: 10_000 } }
+  ? { warmup: 1, seconds: 2, rounds: 3, large: { timelines: 100_000, events: 10_000 }, legacy: { timelines: 30_000, events: 3_000 } }
   : { warmup: 3, seconds: 15, rounds: 3, large: { timelines: 1_000_000, events: 100_000 }, legacy: { timelines: 1_000_000, events: 100_000 } };
 const CONNECTIONS = 32;
 /** The service's pool (`ormConfig`) and the floor's are the same size. */
@@ -114,6 +114,7 @@ async function main(): Promise<void> {
       plan: { ...PLAN, connections: CONNECTIONS, poolSize: POOL_SIZE, datasets: DATASETS },
       ingestion: ingestion ? 'createEvent' : 'floor only: the schema has no createEvent mutation yet',
       scenarios: summarise(runs),
+      p99Growth: p99Growth(summarise(runs)),
       statements,
       migration,
       runs,
