@@ -10,7 +10,7 @@ const config: CodegenConfig = {
         useTypeImports: true,
         contextType: '../server/context#Context',
         enumsAsTypes: true,
-        scalars: { DateTime: 'Date', ID: { input: 'string', output: 'string | number' } },
+        scalars: { DateTime: { input: 'Date', output: 'Date | string' }, ID: { input: 'string', output: 'string | number' } },
         mappers: {
           User: '../users/user.repository#UserRecord',
           Timeline: '../timelines/timeline.record#TimelineRecord',

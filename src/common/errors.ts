@@ -19,6 +19,8 @@ export const badInput = (message: string, extensions?: Record<string, unknown>) 
   new ApiError('BAD_USER_INPUT', message, extensions);
 export const notFound = (what: string) => new ApiError('NOT_FOUND', `${what} not found`);
 export const unauthenticated = (message = 'Sign in to do this') => new ApiError('UNAUTHENTICATED', message);
+/** A credential that fails before the operation runs: the whole request is refused with HTTP 401. */
+export const badCredentials = (message: string) => new ApiError('UNAUTHENTICATED', message, { http: { status: 401 } });
 export const forbidden = (message: string) => new ApiError('FORBIDDEN', message);
 export const nameTaken = (formattedName: string) =>
   new ApiError('NAME_TAKEN', `The name ${formattedName} is already taken`);

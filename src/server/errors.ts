@@ -21,8 +21,9 @@ export type ErrorLogger = (error: unknown) => void;
 export function formatError(log: ErrorLogger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
-    if (original instanceof ApiError) {
-      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: publicExtensions(original) };
+    const ours = apiErrorIn(original);
+    if (ours) {
+      return { message: ours.message, locations: formatted.locations, path: formatted.path, extensions: publicExtensions(ours) };
     }
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && CLIENT_CODES.has(code)) {
@@ -31,6 +32,14 @@ export function formatError(log: ErrorLogger) {
     log(original);
     return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   };
+}
+
+/** Apollo wraps errors thrown while building the context ("Context creation failed: ..."). */
+function apiErrorIn(error: unknown): ApiError | undefined {
+  for (let current = error, depth = 0; current && depth < 5; current = (current as { originalError?: unknown }).originalError, depth++) {
+    if (current instanceof ApiError) return current;
+  }
+  return undefined;
 }
 
 function publicExtensions(error: ApiError): Record<string, unknown> {

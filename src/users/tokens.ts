@@ -1,6 +1,6 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { unauthenticated } from '../common/errors';
+import { badCredentials } from '../common/errors';
 
 export interface TokenConfig {
   jwtSecret: string;
@@ -31,14 +31,14 @@ export function issueToken(config: TokenConfig, userId: number): string {
 export function userIdFromAuthorization(config: TokenConfig, authorization: string | undefined): number | undefined {
   if (!authorization) return undefined;
   const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
-  if (!match) throw unauthenticated('The Authorization header must be "Bearer <token>"');
+  if (!match) throw badCredentials('The Authorization header must be "Bearer <token>"');
   let subject: unknown;
   try {
     subject = (jwt.verify(match[1], verificationKey(config.jwtSecret), { algorithms: [ALGORITHM] }) as jwt.JwtPayload).sub;
   } catch (error) {
-    throw unauthenticated(error instanceof jwt.TokenExpiredError ? 'The token has expired; sign in again' : 'The token is invalid');
+    throw badCredentials(error instanceof jwt.TokenExpiredError ? 'The token has expired; sign in again' : 'The token is invalid');
   }
   const id = Number(subject);
-  if (!Number.isSafeInteger(id) || id <= 0) throw unauthenticated('The token is invalid');
+  if (!Number.isSafeInteger(id) || id <= 0) throw badCredentials('The token is invalid');
   return id;
 }

@@ -54,6 +54,12 @@ describe('users and tokens', () => {
       expect(errorCode(response)).toBe('UNAUTHENTICATED');
       expect(response.data ?? null).toBeNull();
     }
+    const status = await fetch(api.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${forged}` },
+      body: JSON.stringify({ query: VIEWER }),
+    });
+    expect(status.status).toBe(401);
     const raw = await fetch(api.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: 'Basic abc' },

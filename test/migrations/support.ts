@@ -1,6 +1,8 @@
 import { MikroORM } from '@mikro-orm/postgresql';
+import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { projectRoot } from '../../src/config';
 import { ormConfig } from '../../src/db/orm-config';
@@ -54,4 +56,51 @@ export async function migrationDb(): Promise<MigrationDb> {
     applied: () => withMigrator(async (orm) => (await orm.getMigrator().getExecutedMigrations()).map((m) => m.name)),
     close: () => db.end(),
   };
+}
+
+const exec = promisify(execFile);
+
+/** Runs a project command (`npx mikro-orm ...`, `npm run db:...`) against `url`, as an operator would. */
+export async function runCli(command: string, args: string[], url?: string): Promise<{ code: number; output: string }> {
+  const env = { ...process.env, DATABASE_URL: url ?? '' };
+  try {
+    const { stdout, stderr } = await exec(command, args, { cwd: projectRoot, env, maxBuffer: 16 * 1024 * 1024 });
+    return { code: 0, output: `${stdout}${stderr}` };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof failed.code === 'number' ? failed.code : 1, output: `${failed.stdout ?? ''}${failed.stderr ?? ''}` };
+  }
+}
+
+/** Every row of every table and the schema's columns, constraints and indexes: equal snapshots mean nothing changed. */
+export async function snapshot(db: pg.Client): Promise<string> {
+  const { rows } = await db.query(`
+    select (select string_agg(x::text, '|' order by x::text) from "user" x) as users,
+           (select string_agg(x::text, '|' order by x::text) from timeline x) as timelines,
+           (select string_agg(x::text, '|' order by x::text) from event x) as events,
+           (select string_agg(x::text, '|' order by x::text) from event_timeline_refs x) as refs,
+           (select string_agg(table_name || '.' || column_name || ':' || is_nullable, ',' order by table_name, column_name) from information_schema.columns
+              where table_schema = 'public') as columns,
+           (select string_agg(conname || convalidated::text, ',' order by conname) from pg_constraint where connamespace = 'public'::regnamespace) as constraints,
+           (select string_agg(indexdef, ',' order by indexdef) from pg_indexes where schemaname = 'public') as indexes`);
+  return JSON.stringify(rows[0]);
+}
+
+export interface StepContext {
+  m: MigrationDb;
+  /** A user to own seeded rows. */
+  user: number;
+  one(sql: string, values?: unknown[]): Promise<any>;
+  column(table: string, name: string): Promise<{ is_nullable: string; column_default: string | null } | undefined>;
+}
+
+/** For the test of migration `name`: an empty database migrated to the step before it, with one user. */
+export async function stepContext(name: string): Promise<StepContext> {
+  const m = await migrationDb();
+  await m.up(before(name));
+  const user = (await m.db.query(`insert into "user" (username) values ('u') returning id`)).rows[0].id;
+  const one = async (sql: string, values: unknown[] = []) => (await m.db.query(sql, values)).rows[0];
+  const column = (table: string, column: string) =>
+    one(`select is_nullable, column_default from information_schema.columns where table_name = $1 and column_name = $2`, [table, column]);
+  return { m, user, one, column };
 }

@@ -16,6 +16,17 @@ let root: string | undefined;
  * clones the template (`test/support/database.ts`), so files run in parallel on databases of their own.
  */
 export async function setup(project: TestProject): Promise<void> {
+  try {
+    await startDatabase(project);
+  } catch (error) {
+    // vitest reports a failed global setup but still exits 0: make the run fail for real.
+    console.error('Test database setup failed:', error);
+    await teardown();
+    process.exit(1);
+  }
+}
+
+async function startDatabase(project: TestProject): Promise<void> {
   root = mkdtempSync(join(tmpdir(), 'itimeline-test-'));
   server = await startEmbeddedPostgres({ dataDir: join(root, 'pg'), persistent: false, settings: { max_connections: '300' } });
   const admin = new pg.Client(server.url);

@@ -1,0 +1,22 @@
+import { formatAudit } from '../src/db/audit';
+import { dedupeTimelines } from '../src/db/dedupe';
+import { runScript, withClient } from './database';
+
+/** `npm run db:dedupe [-- --apply]`: the fix for what `db:audit` reports, as a plan or applied in one transaction. */
+runScript(() =>
+  withClient(async (client) => {
+    const apply = process.argv.includes('--apply');
+    const { changes, remaining } = await dedupeTimelines(client, { apply });
+    if (changes.length === 0) console.log('Nothing to change: nothing blocks the V2 naming rules.');
+    else {
+      console.log(apply ? `Applied ${changes.length} change(s), in one transaction:` : `Plan (dry run, nothing written): ${changes.length} change(s)`);
+      for (const change of changes) console.log(`- ${change}`);
+      if (!apply) console.log('\nRun `npm run db:dedupe -- --apply` to apply it.');
+    }
+    if (remaining.length > 0) {
+      console.log(`\nStill blocking after the fixes (needs a decision by hand):\n${formatAudit(remaining)}`);
+      return 1;
+    }
+    return 0;
+  }),
+);
