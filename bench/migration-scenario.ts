@@ -81,9 +81,9 @@ export async function runMigrationScenario(serverUrl: string, size: LegacySize, 
 }
 
 /**
- * Runs `work` while a V1-style writer loops (a timeline, an event on it, a read back); the stall is the
- * longest single iteration. The writer adds no `event_timeline_refs` row: a V1 reference row has no
- * `event_date`, which the chain's NOT NULL step refuses.
+ * Runs `work` while a V1-style writer loops (a timeline, an event on it, its reference row without
+ * `event_date`, a read back), as the old application keeps writing during a rolling deploy; the stall is
+ * the longest single iteration.
  */
 async function underWriter(url: string, work: () => Promise<void>): Promise<{ seconds: number; writer: WriterFigures }> {
   const client = new pg.Client({ connectionString: url, options: '-c TimeZone=UTC' });
@@ -101,6 +101,7 @@ async function underWriter(url: string, work: () => Promise<void>): Promise<{ se
           `insert into event (title, event_date, timeline_id, created_by) values ('writer event', now(), $1, 1) returning id`,
           [id],
         );
+        await client.query('insert into event_timeline_refs (event_id, timeline_id) values ($1, $2)', [event.rows[0].id, id]);
         await client.query('select t.id, t.name, e.title from timeline t join event e on e.timeline_id = t.id where e.id = $1', [event.rows[0].id]);
         figures.operations++;
       } catch (error) {
