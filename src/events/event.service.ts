@@ -1,9 +1,13 @@
-import { badInput } from '../common/errors';
+import { badInput, notFound } from '../common/errors';
 import { decodeCursor, encodeCursor, pageSize, parseId, toConnection, type Connection, type PageArgs } from '../common/pagination';
+import { createLoaders } from '../server/loaders';
 import type { Context } from '../server/context';
 import type { TimelineRecord } from '../timelines/timeline.record';
+import type { CreateEventInput } from './event-input';
+import { EventIngestion } from './event-ingestion';
 import type { EventRecord } from './event.record';
 import type { ListingKey } from './event.repository';
+import { filterMap } from './mailbox';
 
 const NEWEST: ListingKey = { eventDate: 'infinity', id: 0 };
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?$/;
@@ -25,6 +29,30 @@ export class EventService {
 
   listings(event: EventRecord): Promise<TimelineRecord[]> {
     return this.context.loaders.listings.load(event.id);
+  }
+
+  createEvent(input: CreateEventInput): Promise<EventRecord> {
+    return new EventIngestion(this.context).createOne(input);
+  }
+
+  ingestEvents(inputs: readonly CreateEventInput[]): Promise<EventRecord[]> {
+    return new EventIngestion(this.context).createMany(inputs);
+  }
+
+  /**
+   * Events newly listed on a timeline the subscriber can see (else NOT_FOUND), re-checked for each
+   * delivery with fresh loaders: the subscriber gets only what they may see at that moment.
+   */
+  async subscribeAdded(rawTimelineId: string): Promise<AsyncIterableIterator<EventRecord>> {
+    const bus = this.context.eventBus;
+    if (!bus) throw new Error('eventAdded needs the event bus in the context');
+    const timeline = await this.context.timelines.byId(rawTimelineId);
+    if (!timeline) throw notFound('Timeline');
+    return filterMap(bus.subscribe(timeline.id), async (eventId) => {
+      this.context.loaders = createLoaders(this.context.sql, this.context.viewerId);
+      const [stillVisible, event] = await Promise.all([this.context.loaders.timeline.load(timeline.id), this.context.loaders.event.load(eventId)]);
+      return stillVisible ? event : undefined;
+    });
   }
 }
 

@@ -32,6 +32,22 @@ export type AuthPayload = {
   user: User;
 };
 
+export type CreateEventInput = {
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** Default: now. */
+  eventDate?: InputMaybe<Scalars['DateTime']['input']>;
+  /** An http(s) URL, at most 500 characters; required for MEDIA. */
+  mediaUrl?: InputMaybe<Scalars['String']['input']>;
+  /** Explicit tags, with or without '#'; inline #hashtags of title and description are added. */
+  tags?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** The home timeline (optional): one the caller may post to. */
+  timelineId?: InputMaybe<Scalars['ID']['input']>;
+  title: Scalars['String']['input'];
+  type?: InputMaybe<EventType>;
+  /** An http(s) URL, at most 500 characters. */
+  url?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type CreateTimelineInput = {
   description?: InputMaybe<Scalars['String']['input']>;
   /** A base name, or one carrying its own type's prefix (stripped). 1–100 characters after NFKC and trimming. */
@@ -79,8 +95,11 @@ export type EventType =
 
 export type Mutation = {
   __typename?: 'Mutation';
+  createEvent: Event;
   /** `NAME_TAKEN` when the name is taken in that type (personal: by the caller). */
   createTimeline: Timeline;
+  /** Up to 100 events, all or nothing, same rules as createEvent; an error names the input's index. */
+  ingestEvents: Array<Event>;
   /** A wrong username or password is `UNAUTHENTICATED`, with the same message either way. */
   signIn: AuthPayload;
   /**
@@ -91,8 +110,18 @@ export type Mutation = {
 };
 
 
+export type MutationCreateEventArgs = {
+  input: CreateEventInput;
+};
+
+
 export type MutationCreateTimelineArgs = {
   input: CreateTimelineInput;
+};
+
+
+export type MutationIngestEventsArgs = {
+  inputs: Array<CreateEventInput>;
 };
 
 
@@ -155,6 +184,17 @@ export type QueryTimelinesArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   search?: InputMaybe<Scalars['String']['input']>;
   type?: InputMaybe<TimelineType>;
+};
+
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** Every event newly listed on that timeline, if the subscriber may see it. */
+  eventAdded: Event;
+};
+
+
+export type SubscriptionEventAddedArgs = {
+  timelineId: Scalars['ID']['input'];
 };
 
 export type Timeline = {
@@ -281,6 +321,7 @@ export type DirectiveResolverFn<TResult = {}, TParent = {}, TContext = {}, TArgs
 export type ResolversTypes = {
   AuthPayload: ResolverTypeWrapper<Omit<AuthPayload, 'user'> & { user: ResolversTypes['User'] }>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  CreateEventInput: CreateEventInput;
   CreateTimelineInput: CreateTimelineInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Event: ResolverTypeWrapper<EventRecord>;
@@ -293,6 +334,7 @@ export type ResolversTypes = {
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<{}>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<{}>;
   Timeline: ResolverTypeWrapper<TimelineRecord>;
   TimelineConnection: ResolverTypeWrapper<Connection<TimelineRecord>>;
   TimelineEdge: ResolverTypeWrapper<Omit<TimelineEdge, 'node'> & { node: ResolversTypes['Timeline'] }>;
@@ -305,6 +347,7 @@ export type ResolversTypes = {
 export type ResolversParentTypes = {
   AuthPayload: Omit<AuthPayload, 'user'> & { user: ResolversParentTypes['User'] };
   Boolean: Scalars['Boolean']['output'];
+  CreateEventInput: CreateEventInput;
   CreateTimelineInput: CreateTimelineInput;
   DateTime: Scalars['DateTime']['output'];
   Event: EventRecord;
@@ -316,6 +359,7 @@ export type ResolversParentTypes = {
   PageInfo: PageInfo;
   Query: {};
   String: Scalars['String']['output'];
+  Subscription: {};
   Timeline: TimelineRecord;
   TimelineConnection: Connection<TimelineRecord>;
   TimelineEdge: Omit<TimelineEdge, 'node'> & { node: ResolversParentTypes['Timeline'] };
@@ -361,7 +405,9 @@ export type EventEdgeResolvers<ContextType = Context, ParentType extends Resolve
 };
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  createEvent?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationCreateEventArgs, 'input'>>;
   createTimeline?: Resolver<ResolversTypes['Timeline'], ParentType, ContextType, RequireFields<MutationCreateTimelineArgs, 'input'>>;
+  ingestEvents?: Resolver<Array<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationIngestEventsArgs, 'inputs'>>;
   signIn?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSignInArgs, 'password' | 'username'>>;
   signUp?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSignUpArgs, 'password' | 'username'>>;
 };
@@ -378,6 +424,10 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   timelineByName?: Resolver<Maybe<ResolversTypes['Timeline']>, ParentType, ContextType, RequireFields<QueryTimelineByNameArgs, 'formattedName'>>;
   timelines?: Resolver<ResolversTypes['TimelineConnection'], ParentType, ContextType, RequireFields<QueryTimelinesArgs, 'first'>>;
   viewer?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+};
+
+export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  eventAdded?: SubscriptionResolver<ResolversTypes['Event'], "eventAdded", ParentType, ContextType, RequireFields<SubscriptionEventAddedArgs, 'timelineId'>>;
 };
 
 export type TimelineResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Timeline'] = ResolversParentTypes['Timeline']> = {
@@ -421,6 +471,7 @@ export type Resolvers<ContextType = Context> = {
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   Timeline?: TimelineResolvers<ContextType>;
   TimelineConnection?: TimelineConnectionResolvers<ContextType>;
   TimelineEdge?: TimelineEdgeResolvers<ContextType>;

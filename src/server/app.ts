@@ -8,7 +8,9 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import express from 'express';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { ApiError } from '../common/errors';
 import type { AppConfig } from '../config';
+import { EventBus } from '../events/event-bus';
 import { createContext, KnownUsers, type Context, type ContextDeps } from './context';
 import { formatError } from './errors';
 import { buildSchema } from './schema';
@@ -29,29 +31,47 @@ export interface AppOptions {
 
 export async function startApp({ orm, config, logError = (error) => console.error(error) }: AppOptions): Promise<App> {
   const schema = buildSchema();
-  const deps: ContextDeps = { em: orm.em, tokens: config, knownUsers: new KnownUsers() };
+  const eventBus = new EventBus(orm.config.getClientUrl(), logError);
+  await eventBus.start();
+  const deps: ContextDeps = { em: orm.em, tokens: config, knownUsers: new KnownUsers(), eventBus };
+  const format = formatError(logError);
   const httpServer = createServer();
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const wsCleanup = useServer<{ authorization?: string }>(
     {
       schema,
+      // A bad token refuses the connection (close code 4403) rather than failing each operation.
+      onConnect: async (ctx) => {
+        try {
+          await createContext(deps, authorizationParam(ctx.connectionParams));
+          return true;
+        } catch (error) {
+          if (error instanceof ApiError) return false;
+          throw error;
+        }
+      },
       context: (ctx) => createContext(deps, authorizationParam(ctx.connectionParams)),
+      // The same masking as over HTTP: expected errors keep their code, anything else is logged and hidden.
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: result.errors.map((error) => format(error.toJSON(), error)) } : undefined,
     },
     wsServer,
   );
 
   const apollo = new ApolloServer<Context>({
     schema,
-    formatError: formatError(logError),
+    formatError: format,
     introspection: !config.production,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
+    // Shutdown is ordered by main.ts: stop serving, then the ORM, then the database.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       // No cache hints are used; left on, it wraps every field resolver of every request.
       ApolloServerPluginCacheControlDisabled(),
-      { async serverWillStart() { return { drainServer: async () => wsCleanup.dispose() }; } },
+      { async serverWillStart() { return { drainServer: async () => { await wsCleanup.dispose(); await eventBus.stop(); } }; } },
       ...(config.reportStatementCount ? [reportStatementCount] : []),
     ],
   });

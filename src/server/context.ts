@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { badCredentials } from '../common/errors';
 import { Sql } from '../db/sql';
+import type { EventBus } from '../events/event-bus';
 import { EventService } from '../events/event.service';
 import { TimelineService } from '../timelines/timeline.service';
 import type { TokenConfig } from '../users/tokens';
@@ -17,12 +18,15 @@ export interface Context {
   users: UserService;
   timelines: TimelineService;
   events: EventService;
+  /** Where `eventAdded` subscriptions listen; absent when the app runs without one. */
+  eventBus?: EventBus;
 }
 
 export interface ContextDeps {
   em: EntityManager;
   tokens: TokenConfig;
   knownUsers: KnownUsers;
+  eventBus?: EventBus;
 }
 
 /**
@@ -36,7 +40,7 @@ export async function createContext(deps: ContextDeps, authorization: string | u
   if (viewerId !== null && !(await deps.knownUsers.exists(viewerId, loaders))) {
     throw badCredentials('The token names a user that does not exist');
   }
-  const context = { viewerId, sql, loaders } as Context;
+  const context = { viewerId, sql, loaders, eventBus: deps.eventBus } as Context;
   context.users = new UserService(context, deps.tokens);
   context.timelines = new TimelineService(context);
   context.events = new EventService(context);

@@ -1,0 +1,120 @@
+import pg from 'pg';
+import { Mailbox } from './mailbox';
+
+/** The one channel every server process listens on (SPEC section 6). */
+export const EVENT_ADDED_CHANNEL = 'itimeline_event_added';
+/** How the listening connection shows in `pg_stat_activity`. */
+export const EVENT_BUS_APPLICATION_NAME = 'itimeline-event-bus';
+
+/** What a notification carries: the event and the timelines it was newly listed on. */
+export interface EventAdded {
+  eventId: number;
+  timelineIds: number[];
+}
+
+export function encodeEventAdded(added: EventAdded): string {
+  return JSON.stringify({ e: added.eventId, t: added.timelineIds });
+}
+
+function decodeEventAdded(payload: string | undefined): EventAdded | undefined {
+  try {
+    const { e, t } = JSON.parse(payload ?? '') as { e: unknown; t: unknown };
+    if (Number.isSafeInteger(e) && Array.isArray(t) && t.every(Number.isSafeInteger)) return { eventId: e as number, timelineIds: t as number[] };
+  } catch {
+    // Not ours: someone else wrote to the channel.
+  }
+  return undefined;
+}
+
+const MAX_RECONNECT_DELAY_MS = 10_000;
+
+/**
+ * `eventAdded` across processes: ingestion queues a PostgreSQL NOTIFY in its transaction (delivered only on
+ * commit), and every process, this one included, hears it here on a dedicated connection and hands the
+ * event id to its local subscribers of each timeline. The connection is re-opened after a failure;
+ * notifications sent while it was down are lost (subscribers see live events, not a replay).
+ */
+export class EventBus {
+  private readonly subscribers = new Map<number, Set<Mailbox<number>>>();
+  private client?: pg.Client;
+  private stopped = false;
+  private reconnectTimer?: NodeJS.Timeout;
+  private reconnectDelay = 100;
+
+  constructor(
+    private readonly connectionString: string,
+    private readonly logError: (error: unknown) => void,
+  ) {}
+
+  /** Resolves once listening; the first connection must succeed. */
+  async start(): Promise<void> {
+    await this.listen();
+  }
+
+  /** The ids of events newly listed on `timelineId`, as they are committed, until the iterator is closed. */
+  subscribe(timelineId: number): AsyncIterableIterator<number> {
+    const mailboxes = this.subscribers.get(timelineId) ?? new Set<Mailbox<number>>();
+    this.subscribers.set(timelineId, mailboxes);
+    const mailbox: Mailbox<number> = new Mailbox(() => {
+      mailboxes.delete(mailbox);
+      if (mailboxes.size === 0 && this.subscribers.get(timelineId) === mailboxes) this.subscribers.delete(timelineId);
+    });
+    mailboxes.add(mailbox);
+    return mailbox;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.reconnectTimer);
+    for (const mailboxes of this.subscribers.values()) for (const mailbox of [...mailboxes]) await mailbox.return();
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => undefined);
+  }
+
+  private async listen(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.connectionString, application_name: EVENT_BUS_APPLICATION_NAME });
+    client.on('notification', (message) => {
+      if (message.channel === EVENT_ADDED_CHANNEL) this.dispatch(decodeEventAdded(message.payload));
+    });
+    client.on('error', (error) => this.lost(client, error));
+    client.on('end', () => this.lost(client));
+    try {
+      await client.connect();
+      await client.query(`listen ${EVENT_ADDED_CHANNEL}`);
+    } catch (error) {
+      client.end().catch(() => undefined);
+      throw error;
+    }
+    if (this.stopped) return void client.end().catch(() => undefined);
+    this.client = client;
+    this.reconnectDelay = 100;
+  }
+
+  private dispatch(added: EventAdded | undefined): void {
+    if (!added) return;
+    for (const timelineId of new Set(added.timelineIds)) {
+      for (const mailbox of this.subscribers.get(timelineId) ?? []) mailbox.push(added.eventId);
+    }
+  }
+
+  private lost(client: pg.Client, error?: unknown): void {
+    if (client !== this.client || this.stopped) return;
+    if (error) this.logError(error);
+    this.client = undefined;
+    client.end().catch(() => undefined);
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped) return;
+    this.reconnectTimer = setTimeout(() => {
+      this.listen().catch((error: unknown) => {
+        this.logError(error);
+        this.reconnectDelay = Math.min(this.reconnectDelay * 2, MAX_RECONNECT_DELAY_MS);
+        this.scheduleReconnect();
+      });
+    }, this.reconnectDelay);
+    this.reconnectTimer.unref();
+  }
+}

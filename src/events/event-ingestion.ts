@@ -1,0 +1,95 @@
+import { ApiError, badInput, type ErrorCode } from '../common/errors';
+import type { Context } from '../server/context';
+import type { TimelineRecord } from '../timelines/timeline.record';
+import { EVENT_ADDED_CHANNEL, encodeEventAdded } from './event-bus';
+import { checkEventFields, type CreateEventInput, type EventFields } from './event-input';
+import type { EventRecord } from './event.record';
+import { EventRepository, type NewEvent } from './event.repository';
+import { tagCandidates } from './tag-parser';
+import { TagResolver } from './tag-resolver';
+
+export const MAX_INGEST_BATCH = 100;
+
+/** An input checked before the transaction: its own fields, its home timeline, its tag candidates. */
+interface CheckedInput {
+  fields: EventFields;
+  home: TimelineRecord | null;
+  candidates: string[];
+}
+
+/**
+ * `createEvent` and `ingestEvents` (SPEC section 6). Inputs are checked first (fields, tags, posting
+ * permission); then one transaction folds and resolves every tag of every event together (set-based, see
+ * `TagResolver`), inserts the events with their listings, and queues their `eventAdded` notifications,
+ * which PostgreSQL sends on commit only. An event homed on a personal timeline keeps its tags but is
+ * listed nowhere else.
+ */
+export class EventIngestion {
+  constructor(private readonly context: Context) {}
+
+  async createOne(input: CreateEventInput): Promise<EventRecord> {
+    const createdById = this.context.users.requireViewer();
+    const [event] = await this.write([await this.check(input)], createdById, (_, work) => work());
+    return event;
+  }
+
+  /** All or nothing; an error names the index of the first input at fault. */
+  async createMany(inputs: readonly CreateEventInput[]): Promise<EventRecord[]> {
+    const createdById = this.context.users.requireViewer();
+    if (inputs.length > MAX_INGEST_BATCH) throw badInput(`ingestEvents takes at most ${MAX_INGEST_BATCH} events, got ${inputs.length}`);
+    if (inputs.length === 0) return [];
+    const settled = await Promise.allSettled(inputs.map((input, index) => atIndex(index, () => this.check(input))));
+    const failed = settled.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
+    const checked = settled.map((result) => (result as PromiseFulfilledResult<CheckedInput>).value);
+    return this.write(checked, createdById, atIndex);
+  }
+
+  private async check(input: CreateEventInput): Promise<CheckedInput> {
+    const fields = checkEventFields(input);
+    const candidates = tagCandidates(input);
+    const home = input.timelineId == null ? null : await this.context.timelines.postable(input.timelineId);
+    return { fields, home, candidates };
+  }
+
+  private write(checked: readonly CheckedInput[], createdById: number, blame: Blame): Promise<EventRecord[]> {
+    return this.context.sql.transaction(async (sql) => {
+      const resolver = new TagResolver(sql);
+      await resolver.load(checked.flatMap((event) => event.candidates));
+      const tags = checked.map((event, index) => blame(index, () => resolver.distinct(event.candidates)));
+      const listsTags = checked.map((event) => event.home?.type !== 'personal');
+      const timelineOf = await resolver.timelines(tags.filter((_, i) => listsTags[i]), createdById);
+      const events: NewEvent[] = checked.map((event, i) => {
+        const listings = new Set<number>(event.home ? [event.home.id] : []);
+        if (listsTags[i]) for (const key of tags[i].folded) listings.add(timelineOf.get(key)!);
+        return { ...event.fields, tags: tags[i].tags, timelineId: event.home?.id ?? null, listings: [...listings] };
+      });
+      const repository = new EventRepository(sql);
+      const inserted = await repository.insertListed(events, createdById);
+      const notices = inserted
+        .map((event, i) => ({ eventId: event.id, timelineIds: events[i].listings }))
+        .filter((added) => added.timelineIds.length > 0);
+      await repository.notify(EVENT_ADDED_CHANNEL, notices.map(encodeEventAdded));
+      return inserted;
+    });
+  }
+}
+
+/** Runs the work for `inputs[index]`, naming that index in an error it raises, or not (a single input). */
+type Blame = <T>(index: number, work: () => T) => T;
+
+/** The error gets `inputs[i]: ` in its message and `extensions.index`. */
+function atIndex<T>(index: number, work: () => T): T {
+  try {
+    const result = work();
+    return (result instanceof Promise ? result.catch((error: unknown) => Promise.reject(withIndex(index, error))) : result) as T;
+  } catch (error) {
+    throw withIndex(index, error);
+  }
+}
+
+function withIndex(index: number, error: unknown): unknown {
+  if (!(error instanceof ApiError)) return error;
+  const { code, ...extensions } = error.extensions as { code: ErrorCode } & Record<string, unknown>;
+  return new ApiError(code, `inputs[${index}]: ${error.message}`, { ...extensions, index });
+}

@@ -1,0 +1,51 @@
+import { statement, type Sql } from '../db/sql';
+
+/**
+ * Hand-written SQL for the ingestion hot path: the ORM cannot express "insert the missing ones, skip the
+ * rest, never touch existing rows". Every statement repeats `timeline_public_name_unique`'s expression
+ * and predicate literally, so that lookups are index scans and `on conflict` finds that index.
+ */
+const FOLDED = 'upper(t.name collate "und-x-icu")';
+const FOLDED_INPUT = 'upper(n.name collate "und-x-icu")';
+
+/** Every name's folded key and, when it exists, its hashtag timeline (never another type's). */
+export const FOLD_AND_FIND = statement(
+  'hashtag.foldAndFind',
+  `select n.name, ${FOLDED_INPUT} as folded, t.id as "timelineId"
+   from unnest($1::text[]) as n(name)
+   left join timeline t on ${FOLDED} = ${FOLDED_INPUT} and t.timeline_type = 'hashtag'`,
+);
+
+/**
+ * Inserts in the order of the conflict key itself: two transactions creating overlapping sets of new tags
+ * then wait on each other's rows in the same order, which cannot deadlock. A name that a concurrent
+ * transaction has inserted (committed or not) is skipped, never locked or rewritten, and not returned.
+ */
+const INSERT_MISSING = statement(
+  'hashtag.insertMissing',
+  `insert into timeline as t (name, timeline_type, visibility, requires_approval, created_by)
+   select n.name, 'hashtag', 'public', false, $2::int from unnest($1::text[]) as n(name)
+   order by ${FOLDED_INPUT}
+   on conflict (upper(name collate "und-x-icu"), timeline_type) where timeline_type in ('hashtag', 'community') do nothing
+   returning t.id as "timelineId", ${FOLDED} as folded`,
+);
+
+export interface FoldedName {
+  name: string;
+  folded: string;
+  timelineId: number | null;
+}
+
+export class HashtagRepository {
+  constructor(private readonly sql: Sql) {}
+
+  /** One row per name, in no particular order. */
+  foldAndFind(names: readonly string[]): Promise<FoldedName[]> {
+    return this.sql.rows<FoldedName>(FOLD_AND_FIND, [names]);
+  }
+
+  /** The hashtag timelines this statement created, by folded name; names taken meanwhile are absent. */
+  insertMissing(names: readonly string[], createdById: number): Promise<{ timelineId: number; folded: string }[]> {
+    return this.sql.rows(INSERT_MISSING, [names, createdById]);
+  }
+}
