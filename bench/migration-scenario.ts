@@ -16,6 +16,7 @@ export interface WriterFigures {
 
 export type MigrationResult =
   | { skipped: string }
+  | { failed: string; legacy: LegacySize; writer: WriterFigures }
   | {
       legacy: LegacySize;
       chain: { migrations: number; seconds: number; writer: WriterFigures };
@@ -67,7 +68,13 @@ export async function runMigrationScenario(serverUrl: string, size: LegacySize, 
     });
 
     log('V2 migration chain under a writer');
-    const chain = await underWriter(url, () => migrateQuietly(url));
+    let failure: string | undefined;
+    const chain = await underWriter(url, () =>
+      migrateQuietly(url).catch((error: unknown) => {
+        failure = error instanceof Error ? error.message : String(error);
+      }),
+    );
+    if (failure) return { failed: failure, legacy: size, writer: chain.writer };
     return {
       legacy: size,
       chain: { migrations: migrations.length - 1, seconds: chain.seconds, writer: chain.writer },

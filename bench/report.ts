@@ -100,6 +100,7 @@ export function printReport(report: Report): void {
   console.log(`statements for the nested query: ${nested.timelines5} at 5 timelines, ${nested.timelines50} at 50 (${nested.constant ? 'constant, ok' : 'NOT constant'})`);
   const m = report.migration;
   if ('skipped' in m) console.log(`V2 migration: skipped, ${m.skipped}`);
+  else if ('failed' in m) console.log(`V2 migration of ${m.legacy.timelines} legacy timelines under a writer FAILED: ${m.failed.slice(0, 400)}`);
   else {
     console.log(
       `V2 migration of ${m.legacy.timelines} legacy timelines: ${m.chain.seconds.toFixed(1)} s, writer's longest stall ${Math.round(m.chain.writer.longestStallMs)} ms ` +
