@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import { projectRoot } from '../config';
 import { Event } from '../events/event.entity';
 import { EventTimelineRef } from '../events/event-timeline-ref.entity';
+import { TimelineMember } from '../memberships/timeline-member.entity';
+import { TimelineViewer } from '../memberships/timeline-viewer.entity';
 import { Timeline } from '../timelines/timeline.entity';
 import { User } from '../users/user.entity';
 
-export const entities = [User, Timeline, Event, EventTimelineRef];
+export const entities = [User, Timeline, Event, EventTimelineRef, TimelineMember, TimelineViewer];
 
 /**
  * The one ORM configuration, used by the server, the tests, the scripts and `npx mikro-orm`.

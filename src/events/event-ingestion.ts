@@ -1,4 +1,4 @@
-import { ApiError, badInput, type ErrorCode } from '../common/errors';
+import { ApiError, badInput, notFound, type ErrorCode } from '../common/errors';
 import type { Context } from '../server/context';
 import type { TimelineRecord } from '../timelines/timeline.record';
 import { EVENT_ADDED_CHANNEL, encodeEventAdded } from './event-bus';
@@ -9,6 +9,7 @@ import { tagCandidates } from './tag-parser';
 import { TagResolver } from './tag-resolver';
 
 export const MAX_INGEST_BATCH = 100;
+const FOREIGN_KEY_VIOLATION = '23503';
 
 /** An input checked before the transaction: its own fields, its home timeline, its tag candidates. */
 interface CheckedInput {
@@ -52,7 +53,17 @@ export class EventIngestion {
     return { fields, home, candidates };
   }
 
-  private write(checked: readonly CheckedInput[], createdById: number, blame: Blame): Promise<EventRecord[]> {
+  private async write(checked: readonly CheckedInput[], createdById: number, blame: Blame): Promise<EventRecord[]> {
+    try {
+      return await this.insert(checked, createdById, blame);
+    } catch (error) {
+      // A home or hashtag timeline deleted between the permission check and the insert.
+      if ((error as { code?: string }).code === FOREIGN_KEY_VIOLATION) throw notFound('Timeline');
+      throw error;
+    }
+  }
+
+  private insert(checked: readonly CheckedInput[], createdById: number, blame: Blame): Promise<EventRecord[]> {
     return this.context.sql.transaction(async (sql) => {
       const resolver = new TagResolver(sql);
       await resolver.load(checked.flatMap((event) => event.candidates));

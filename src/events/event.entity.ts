@@ -1,4 +1,4 @@
-import { ArrayType, Entity, ManyToOne, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
+import { ArrayType, Entity, Index, ManyToOne, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
 import { Timeline } from '../timelines/timeline.entity';
 import { User } from '../users/user.entity';
 
@@ -31,7 +31,8 @@ export class Event {
   @Property({ type: ArrayType, columnType: 'text[]', default: '{}' })
   tags: string[] = [];
 
-  /** The home timeline; optional since V2. */
+  /** The home timeline; optional since V2. Indexed for `deleteTimeline` and the foreign key's own check. */
+  @Index({ name: 'event_timeline_id_idx' })
   @ManyToOne(() => Timeline, { fieldName: 'timeline_id', nullable: true, ref: true, foreignKeyName: 'event_timeline_id_fkey', deleteRule: 'no action', updateRule: 'no action' })
   timeline?: Ref<Timeline> | null;
 

@@ -4,6 +4,8 @@ import type { UserRecord } from '../users/user.repository';
 import type { TimelineRecord } from '../timelines/timeline.record';
 import type { EventRecord } from '../events/event.record';
 import type { Connection } from '../common/pagination';
+import type { MembershipRecord } from '../memberships/membership.record';
+import type { DeletedTimeline } from '../timelines/timeline.service';
 import type { Context } from '../server/context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null | undefined;
@@ -52,9 +54,22 @@ export type CreateTimelineInput = {
   description?: InputMaybe<Scalars['String']['input']>;
   /** A base name, or one carrying its own type's prefix (stripped). 1–100 characters after NFKC and trimming. */
   name: Scalars['String']['input'];
+  /** Communities only (default false): joining needs an admin's or moderator's approval. */
+  requiresApproval?: InputMaybe<Scalars['Boolean']['input']>;
   type: TimelineType;
   /** Default PUBLIC; PRIVATE only for communities. Personal timelines are private to their owner whatever this says. */
   visibility?: InputMaybe<Visibility>;
+};
+
+/** What `deleteTimeline` removed. */
+export type DeleteTimelinePayload = {
+  __typename?: 'DeleteTimelinePayload';
+  /** Events homed on the timeline, deleted with it (and their listings on other timelines). */
+  deletedEvents: Scalars['Int']['output'];
+  formattedName: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  /** Listings on it of events homed elsewhere (or nowhere): those events stay. */
+  removedListings: Scalars['Int']['output'];
 };
 
 export type Event = {
@@ -93,13 +108,74 @@ export type EventType =
   | 'NEWS'
   | 'REMARK';
 
+export type MemberRole =
+  | 'ADMIN'
+  | 'MEMBER'
+  | 'MODERATOR';
+
+export type MemberState =
+  | 'ACTIVE'
+  /** Cannot see a private community, post to it or join it again until unblocked. */
+  | 'BLOCKED'
+  /** Asked to join; an admin or moderator approves (`approveMember`) or denies (`denyMember`). */
+  | 'PENDING';
+
+/** A user's membership of a community. */
+export type Membership = {
+  __typename?: 'Membership';
+  /** When the user joined or asked to join (or was blocked without ever joining). */
+  createdAt: Scalars['DateTime']['output'];
+  role: MemberRole;
+  state: MemberState;
+  /** The community; null while the caller may not see it (a private community, until the request is approved). */
+  timeline?: Maybe<Timeline>;
+  user: User;
+};
+
+export type MembershipConnection = {
+  __typename?: 'MembershipConnection';
+  edges: Array<MembershipEdge>;
+  pageInfo: PageInfo;
+};
+
+export type MembershipEdge = {
+  __typename?: 'MembershipEdge';
+  cursor: Scalars['String']['output'];
+  node: Membership;
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
+  /** The owner of a personal timeline grants a user (by username) read access to it and its events. */
+  addViewer: User;
+  /** Admins and moderators: makes a PENDING request ACTIVE. */
+  approveMember: Membership;
+  /** Admins: blocks a user (member or not) from the community: they lose any role and cannot rejoin or post. */
+  blockMember: Membership;
   createEvent: Event;
   /** `NAME_TAKEN` when the name is taken in that type (personal: by the caller). */
   createTimeline: Timeline;
+  /**
+   * Allowed to the creator; for a community, to its active admins instead. Deletes the events homed on it and
+   * removes every listing on it, in one transaction; nothing else is touched.
+   */
+  deleteTimeline: DeleteTimelinePayload;
+  /** Admins and moderators: refuses a PENDING request (the user may ask again). */
+  denyMember: Scalars['Boolean']['output'];
   /** Up to 100 events, all or nothing, same rules as createEvent; an error names the input's index. */
   ingestEvents: Array<Event>;
+  /**
+   * Joins a community: ACTIVE at once when it is public and does not require approval, else PENDING. A private
+   * community can be asked to join by id. Joining again returns the membership there is; BLOCKED users get
+   * `FORBIDDEN`.
+   */
+  joinTimeline: Membership;
+  /** Leaves a community (or withdraws a pending request). The last admin cannot leave; blocked users cannot. */
+  leaveTimeline: Scalars['Boolean']['output'];
+  /** The owner of a personal timeline revokes a user's read access. */
+  removeViewer: Scalars['Boolean']['output'];
+  /** Admins: sets an active member's role. The last admin cannot be demoted. */
+  setMemberRole: Membership;
   /** A wrong username or password is `UNAUTHENTICATED`, with the same message either way. */
   signIn: AuthPayload;
   /**
@@ -107,6 +183,31 @@ export type Mutation = {
    * (NFKC first); a taken username is `NAME_TAKEN`. Passwords are 8–200 characters.
    */
   signUp: AuthPayload;
+  /** Admins: lifts a block; the user may then join again. */
+  unblockMember: Scalars['Boolean']['output'];
+  /**
+   * Allowed to the creator; for a community, to its active admins and moderators instead. A name taken in that
+   * type (personal: by the owner) is `NAME_TAKEN` and changes nothing; the old formatted name stops resolving.
+   */
+  updateTimeline: Timeline;
+};
+
+
+export type MutationAddViewerArgs = {
+  timelineId: Scalars['ID']['input'];
+  username: Scalars['String']['input'];
+};
+
+
+export type MutationApproveMemberArgs = {
+  timelineId: Scalars['ID']['input'];
+  userId: Scalars['ID']['input'];
+};
+
+
+export type MutationBlockMemberArgs = {
+  timelineId: Scalars['ID']['input'];
+  userId: Scalars['ID']['input'];
 };
 
 
@@ -120,8 +221,42 @@ export type MutationCreateTimelineArgs = {
 };
 
 
+export type MutationDeleteTimelineArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDenyMemberArgs = {
+  timelineId: Scalars['ID']['input'];
+  userId: Scalars['ID']['input'];
+};
+
+
 export type MutationIngestEventsArgs = {
   inputs: Array<CreateEventInput>;
+};
+
+
+export type MutationJoinTimelineArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationLeaveTimelineArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationRemoveViewerArgs = {
+  timelineId: Scalars['ID']['input'];
+  username: Scalars['String']['input'];
+};
+
+
+export type MutationSetMemberRoleArgs = {
+  role: MemberRole;
+  timelineId: Scalars['ID']['input'];
+  userId: Scalars['ID']['input'];
 };
 
 
@@ -134,6 +269,18 @@ export type MutationSignInArgs = {
 export type MutationSignUpArgs = {
   password: Scalars['String']['input'];
   username: Scalars['String']['input'];
+};
+
+
+export type MutationUnblockMemberArgs = {
+  timelineId: Scalars['ID']['input'];
+  userId: Scalars['ID']['input'];
+};
+
+
+export type MutationUpdateTimelineArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateTimelineInput;
 };
 
 export type PageInfo = {
@@ -155,8 +302,8 @@ export type Query = {
    */
   timelineByName?: Maybe<Timeline>;
   /**
-   * Timelines the caller may see, oldest first. `type: PERSONAL` lists the caller's own. `search` matches the
-   * base name case-insensitively, anywhere in it.
+   * Timelines the caller may see, oldest first. `type: PERSONAL` lists the caller's own and those shared with
+   * them (`addViewer`). `search` matches the base name case-insensitively, anywhere in it.
    */
   timelines: TimelineConnection;
   /** The signed-in user, or null for an anonymous caller. */
@@ -207,16 +354,40 @@ export type Timeline = {
   /** `#name`, `i-name` or `My-name`. */
   formattedName: Scalars['String']['output'];
   id: Scalars['ID']['output'];
+  /** Active members of a community; 0 for other timelines. */
+  memberCount: Scalars['Int']['output'];
+  /**
+   * Memberships of a community in `state`, by user id. The ACTIVE list is visible to active members, the
+   * PENDING and BLOCKED lists to admins and moderators; null for anyone else and for other timelines.
+   */
+  members?: Maybe<MembershipConnection>;
+  /** The caller's membership of this community, if any. */
+  membership?: Maybe<Membership>;
   /** The base name: no `#`, `i-` or `My-` prefix, in the casing it was first created with. */
   name: Scalars['String']['output'];
   requiresApproval: Scalars['Boolean']['output'];
   type: TimelineType;
+  /** Users the owner granted read access to this personal timeline, by user id; null for anyone but the owner. */
+  viewers?: Maybe<UserConnection>;
   /** Hashtag timelines are always PUBLIC, personal ones always PRIVATE (seen by their owner only). */
   visibility: Visibility;
 };
 
 
 export type TimelineEventsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type TimelineMembersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  state?: InputMaybe<MemberState>;
+};
+
+
+export type TimelineViewersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -238,10 +409,33 @@ export type TimelineType =
   | 'HASHTAG'
   | 'PERSONAL';
 
+/** Fields left out (or null) stay as they are, except `description`, which null clears. */
+export type UpdateTimelineInput = {
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** A new base name (its own type's prefix allowed), under the rules of `createTimeline`. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** Communities only. */
+  requiresApproval?: InputMaybe<Scalars['Boolean']['input']>;
+  /** PRIVATE for communities only; personal timelines stay PRIVATE, hashtags PUBLIC. */
+  visibility?: InputMaybe<Visibility>;
+};
+
 export type User = {
   __typename?: 'User';
   id: Scalars['ID']['output'];
   username: Scalars['String']['output'];
+};
+
+export type UserConnection = {
+  __typename?: 'UserConnection';
+  edges: Array<UserEdge>;
+  pageInfo: PageInfo;
+};
+
+export type UserEdge = {
+  __typename?: 'UserEdge';
+  cursor: Scalars['String']['output'];
+  node: User;
 };
 
 export type Visibility =
@@ -324,12 +518,18 @@ export type ResolversTypes = {
   CreateEventInput: CreateEventInput;
   CreateTimelineInput: CreateTimelineInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DeleteTimelinePayload: ResolverTypeWrapper<DeletedTimeline>;
   Event: ResolverTypeWrapper<EventRecord>;
   EventConnection: ResolverTypeWrapper<Connection<EventRecord>>;
   EventEdge: ResolverTypeWrapper<Omit<EventEdge, 'node'> & { node: ResolversTypes['Event'] }>;
   EventType: EventType;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  MemberRole: MemberRole;
+  MemberState: MemberState;
+  Membership: ResolverTypeWrapper<MembershipRecord>;
+  MembershipConnection: ResolverTypeWrapper<Connection<MembershipRecord>>;
+  MembershipEdge: ResolverTypeWrapper<Omit<MembershipEdge, 'node'> & { node: ResolversTypes['Membership'] }>;
   Mutation: ResolverTypeWrapper<{}>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<{}>;
@@ -339,7 +539,10 @@ export type ResolversTypes = {
   TimelineConnection: ResolverTypeWrapper<Connection<TimelineRecord>>;
   TimelineEdge: ResolverTypeWrapper<Omit<TimelineEdge, 'node'> & { node: ResolversTypes['Timeline'] }>;
   TimelineType: TimelineType;
+  UpdateTimelineInput: UpdateTimelineInput;
   User: ResolverTypeWrapper<UserRecord>;
+  UserConnection: ResolverTypeWrapper<Connection<UserRecord>>;
+  UserEdge: ResolverTypeWrapper<Omit<UserEdge, 'node'> & { node: ResolversTypes['User'] }>;
   Visibility: Visibility;
 };
 
@@ -350,11 +553,15 @@ export type ResolversParentTypes = {
   CreateEventInput: CreateEventInput;
   CreateTimelineInput: CreateTimelineInput;
   DateTime: Scalars['DateTime']['output'];
+  DeleteTimelinePayload: DeletedTimeline;
   Event: EventRecord;
   EventConnection: Connection<EventRecord>;
   EventEdge: Omit<EventEdge, 'node'> & { node: ResolversParentTypes['Event'] };
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
+  Membership: MembershipRecord;
+  MembershipConnection: Connection<MembershipRecord>;
+  MembershipEdge: Omit<MembershipEdge, 'node'> & { node: ResolversParentTypes['Membership'] };
   Mutation: {};
   PageInfo: PageInfo;
   Query: {};
@@ -363,7 +570,10 @@ export type ResolversParentTypes = {
   Timeline: TimelineRecord;
   TimelineConnection: Connection<TimelineRecord>;
   TimelineEdge: Omit<TimelineEdge, 'node'> & { node: ResolversParentTypes['Timeline'] };
+  UpdateTimelineInput: UpdateTimelineInput;
   User: UserRecord;
+  UserConnection: Connection<UserRecord>;
+  UserEdge: Omit<UserEdge, 'node'> & { node: ResolversParentTypes['User'] };
 };
 
 export type AuthPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AuthPayload'] = ResolversParentTypes['AuthPayload']> = {
@@ -375,6 +585,14 @@ export type AuthPayloadResolvers<ContextType = Context, ParentType extends Resol
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
+
+export type DeleteTimelinePayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DeleteTimelinePayload'] = ResolversParentTypes['DeleteTimelinePayload']> = {
+  deletedEvents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  formattedName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  removedListings?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
 
 export type EventResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Event'] = ResolversParentTypes['Event']> = {
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -404,12 +622,44 @@ export type EventEdgeResolvers<ContextType = Context, ParentType extends Resolve
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type MembershipResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Membership'] = ResolversParentTypes['Membership']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['MemberRole'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['MemberState'], ParentType, ContextType>;
+  timeline?: Resolver<Maybe<ResolversTypes['Timeline']>, ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type MembershipConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['MembershipConnection'] = ResolversParentTypes['MembershipConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['MembershipEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type MembershipEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['MembershipEdge'] = ResolversParentTypes['MembershipEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Membership'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  addViewer?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationAddViewerArgs, 'timelineId' | 'username'>>;
+  approveMember?: Resolver<ResolversTypes['Membership'], ParentType, ContextType, RequireFields<MutationApproveMemberArgs, 'timelineId' | 'userId'>>;
+  blockMember?: Resolver<ResolversTypes['Membership'], ParentType, ContextType, RequireFields<MutationBlockMemberArgs, 'timelineId' | 'userId'>>;
   createEvent?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationCreateEventArgs, 'input'>>;
   createTimeline?: Resolver<ResolversTypes['Timeline'], ParentType, ContextType, RequireFields<MutationCreateTimelineArgs, 'input'>>;
+  deleteTimeline?: Resolver<ResolversTypes['DeleteTimelinePayload'], ParentType, ContextType, RequireFields<MutationDeleteTimelineArgs, 'id'>>;
+  denyMember?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDenyMemberArgs, 'timelineId' | 'userId'>>;
   ingestEvents?: Resolver<Array<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationIngestEventsArgs, 'inputs'>>;
+  joinTimeline?: Resolver<ResolversTypes['Membership'], ParentType, ContextType, RequireFields<MutationJoinTimelineArgs, 'id'>>;
+  leaveTimeline?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationLeaveTimelineArgs, 'id'>>;
+  removeViewer?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveViewerArgs, 'timelineId' | 'username'>>;
+  setMemberRole?: Resolver<ResolversTypes['Membership'], ParentType, ContextType, RequireFields<MutationSetMemberRoleArgs, 'role' | 'timelineId' | 'userId'>>;
   signIn?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSignInArgs, 'password' | 'username'>>;
   signUp?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSignUpArgs, 'password' | 'username'>>;
+  unblockMember?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationUnblockMemberArgs, 'timelineId' | 'userId'>>;
+  updateTimeline?: Resolver<ResolversTypes['Timeline'], ParentType, ContextType, RequireFields<MutationUpdateTimelineArgs, 'id' | 'input'>>;
 };
 
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -437,9 +687,13 @@ export type TimelineResolvers<ContextType = Context, ParentType extends Resolver
   events?: Resolver<ResolversTypes['EventConnection'], ParentType, ContextType, RequireFields<TimelineEventsArgs, 'first'>>;
   formattedName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  memberCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  members?: Resolver<Maybe<ResolversTypes['MembershipConnection']>, ParentType, ContextType, RequireFields<TimelineMembersArgs, 'first' | 'state'>>;
+  membership?: Resolver<Maybe<ResolversTypes['Membership']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   requiresApproval?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   type?: Resolver<ResolversTypes['TimelineType'], ParentType, ContextType>;
+  viewers?: Resolver<Maybe<ResolversTypes['UserConnection']>, ParentType, ContextType, RequireFields<TimelineViewersArgs, 'first'>>;
   visibility?: Resolver<ResolversTypes['Visibility'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
@@ -462,12 +716,28 @@ export type UserResolvers<ContextType = Context, ParentType extends ResolversPar
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type UserConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UserConnection'] = ResolversParentTypes['UserConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['UserEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type UserEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UserEdge'] = ResolversParentTypes['UserEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = Context> = {
   AuthPayload?: AuthPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  DeleteTimelinePayload?: DeleteTimelinePayloadResolvers<ContextType>;
   Event?: EventResolvers<ContextType>;
   EventConnection?: EventConnectionResolvers<ContextType>;
   EventEdge?: EventEdgeResolvers<ContextType>;
+  Membership?: MembershipResolvers<ContextType>;
+  MembershipConnection?: MembershipConnectionResolvers<ContextType>;
+  MembershipEdge?: MembershipEdgeResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
@@ -476,5 +746,7 @@ export type Resolvers<ContextType = Context> = {
   TimelineConnection?: TimelineConnectionResolvers<ContextType>;
   TimelineEdge?: TimelineEdgeResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
+  UserConnection?: UserConnectionResolvers<ContextType>;
+  UserEdge?: UserEdgeResolvers<ContextType>;
 };
 

@@ -3,6 +3,8 @@ import { badCredentials } from '../common/errors';
 import { Sql } from '../db/sql';
 import type { EventBus } from '../events/event-bus';
 import { EventService } from '../events/event.service';
+import { MembershipService } from '../memberships/membership.service';
+import { ViewerService } from '../memberships/viewer.service';
 import { TimelineService } from '../timelines/timeline.service';
 import type { TokenConfig } from '../users/tokens';
 import { userIdFromAuthorization } from '../users/tokens';
@@ -18,6 +20,8 @@ export interface Context {
   users: UserService;
   timelines: TimelineService;
   events: EventService;
+  memberships: MembershipService;
+  viewers: ViewerService;
   /** Where `eventAdded` subscriptions listen; absent when the app runs without one. */
   eventBus?: EventBus;
 }
@@ -44,6 +48,8 @@ export async function createContext(deps: ContextDeps, authorization: string | u
   context.users = new UserService(context, deps.tokens);
   context.timelines = new TimelineService(context);
   context.events = new EventService(context);
+  context.memberships = new MembershipService(context);
+  context.viewers = new ViewerService(context);
   return context;
 }
 

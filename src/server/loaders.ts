@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { Sql } from '../db/sql';
 import type { EventRecord } from '../events/event.record';
 import { EventRepository, type ListedEvent, type ListingKey } from '../events/event.repository';
+import { createMembershipLoaders } from '../memberships/membership.loaders';
 import type { TimelineRecord } from '../timelines/timeline.record';
 import { TimelineRepository } from '../timelines/timeline.repository';
 import { UserRepository, type UserRecord } from '../users/user.repository';
@@ -15,6 +16,7 @@ export function createLoaders(sql: Sql, viewerId: number | null) {
   const timelines = new TimelineRepository(sql);
   const events = new EventRepository(sql);
   return {
+    ...createMembershipLoaders(sql, viewerId),
     user: new DataLoader<number, UserRecord | undefined>(async (ids) => byKey(ids, await users.findByIds(ids), (u) => u.id)),
     /** Undefined for a timeline the viewer may not see: for them it does not exist. */
     timeline: new DataLoader<number, TimelineRecord | undefined>(async (ids) =>

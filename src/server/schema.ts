@@ -5,6 +5,7 @@ import { mergeResolvers } from '@graphql-tools/merge';
 import type { GraphQLSchema } from 'graphql';
 import { projectRoot } from '../config';
 import { eventResolvers } from '../events/event.resolvers';
+import { membershipResolvers } from '../memberships/membership.resolvers';
 import { timelineResolvers } from '../timelines/timeline.resolvers';
 import { userResolvers } from '../users/user.resolvers';
 import { DateTime } from './date-time.scalar';
@@ -22,7 +23,7 @@ export function loadTypeDefs(): string[] {
 export function buildSchema(): GraphQLSchema {
   return makeExecutableSchema({
     typeDefs: loadTypeDefs(),
-    resolvers: mergeResolvers([{ DateTime }, userResolvers, timelineResolvers, eventResolvers]),
+    resolvers: mergeResolvers([{ DateTime }, userResolvers, timelineResolvers, eventResolvers, membershipResolvers]),
     resolverValidationOptions: { requireResolversToMatchSchema: 'error' },
   });
 }

@@ -64,6 +64,53 @@ const INSERT = {
   ),
 } satisfies Record<TimelineKind, unknown>;
 
+const FIND_PRIVATE_COMMUNITY = statement(
+  'timeline.findPrivateCommunity',
+  `select ${TIMELINE_COLUMNS} from timeline t where t.id = $1 and t.timeline_type = 'community' and t.visibility = 'private'`,
+);
+
+/** Absent (null) fields keep their value; `$3` says whether to set the description, null included. */
+const UPDATE = statement(
+  'timeline.update',
+  `update timeline t set name = coalesce($2, t.name),
+     description = case when $3::boolean then $4 else t.description end,
+     visibility = coalesce($5, t.visibility), requires_approval = coalesce($6, t.requires_approval)
+   where t.id = $1
+   returning ${TIMELINE_COLUMNS}`,
+);
+
+const LOCK = statement('timeline.lock', `select id from timeline where id = $1 for update`);
+
+/**
+ * `deleteTimeline`, in this order inside one transaction (the foreign keys have no cascade): the listings
+ * of the events homed on it (wherever they are listed), the other events' listings on it, those events,
+ * then the timeline (its memberships and viewers cascade).
+ */
+const DELETE_HOMED_LISTINGS = statement(
+  'timeline.delete.homedListings',
+  `delete from event_timeline_refs r using event e where e.timeline_id = $1 and r.event_id = e.id`,
+);
+const DELETE_LISTINGS = statement(
+  'timeline.delete.listings',
+  `with removed as (delete from event_timeline_refs r where r.timeline_id = $1 returning 1) select count(*)::int as count from removed`,
+);
+const DELETE_EVENTS = statement(
+  'timeline.delete.events',
+  `with removed as (delete from event e where e.timeline_id = $1 returning 1) select count(*)::int as count from removed`,
+);
+const DELETE = statement('timeline.delete', `delete from timeline where id = $1`);
+
+/** A unique violation on one of these is a name clash (SPEC section 3). */
+export const NAME_INDEXES = new Set(['timeline_public_name_unique', 'timeline_personal_name_unique']);
+
+export interface TimelineChanges {
+  name: string | null;
+  /** Undefined: unchanged; null: cleared. */
+  description: string | null | undefined;
+  visibility: TimelineVisibility | null;
+  requiresApproval: boolean | null;
+}
+
 export interface NewTimeline {
   name: string;
   type: TimelineKind;
@@ -98,6 +145,31 @@ export class TimelineRepository {
   findVisible(filter: TimelineFilter, viewerId: number | null): Promise<TimelineRecord[]> {
     const pattern = filter.search === undefined ? null : filter.search.replace(/[\\%_]/g, (c) => `\\${c}`);
     return this.sql.rows<TimelineRecord>(LIST, [filter.type ?? null, pattern, filter.afterId, viewerId, filter.limit]);
+  }
+
+  /** A private community whether or not `viewerId` may see it: anyone may ask to join one by id. */
+  findPrivateCommunity(id: number): Promise<TimelineRecord | undefined> {
+    return this.sql.row<TimelineRecord>(FIND_PRIVATE_COMMUNITY, [id]);
+  }
+
+  /** Throws PostgreSQL's unique violation (on one of `NAME_INDEXES`) when the new name is taken. */
+  update(id: number, changes: TimelineChanges): Promise<TimelineRecord | undefined> {
+    const { name, description, visibility, requiresApproval } = changes;
+    return this.sql.row<TimelineRecord>(UPDATE, [id, name, description !== undefined, description ?? null, visibility, requiresApproval]);
+  }
+
+  /** Locks the timeline's row until the end of the transaction (nothing may list an event on it meanwhile). */
+  async lock(id: number): Promise<void> {
+    await this.sql.rows(LOCK, [id]);
+  }
+
+  /** See DELETE_HOMED_LISTINGS; only inside a transaction. */
+  async deleteWithEvents(id: number): Promise<{ deletedEvents: number; removedListings: number }> {
+    await this.sql.rows(DELETE_HOMED_LISTINGS, [id]);
+    const removedListings = (await this.sql.row<{ count: number }>(DELETE_LISTINGS, [id]))!.count;
+    const deletedEvents = (await this.sql.row<{ count: number }>(DELETE_EVENTS, [id]))!.count;
+    await this.sql.rows(DELETE, [id]);
+    return { deletedEvents, removedListings };
   }
 
   /** Undefined when the name is taken in that type (personal: by that owner). */

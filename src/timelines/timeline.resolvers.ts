@@ -9,6 +9,8 @@ export const timelineResolvers: Resolvers = {
   },
   Mutation: {
     createTimeline: (_, { input }, { timelines }) => timelines.create(input),
+    updateTimeline: (_, { id, input }, { timelines }) => timelines.update(id, input),
+    deleteTimeline: (_, { id }, { timelines }) => timelines.remove(id),
   },
   Timeline: {
     type: (timeline) => typeOf(timeline.type),

@@ -2,9 +2,11 @@ import { badInput, forbidden, nameTaken, notFound, unauthenticated } from '../co
 import { decodeCursor, encodeCursor, pageSize, parseId, toConnection, type Connection } from '../common/pagination';
 import { baseNameForType, formatName, parseFormattedName, type TimelineType } from '../naming/naming';
 import type { Context } from '../server/context';
+import type { MemberRole } from '../memberships/timeline-member.entity';
 import type { TimelineKind, TimelineVisibility } from './timeline.entity';
+import { MembershipRepository } from '../memberships/membership.repository';
 import type { TimelineRecord } from './timeline.record';
-import { TimelineRepository } from './timeline.repository';
+import { NAME_INDEXES, TimelineRepository, type TimelineChanges } from './timeline.repository';
 
 export const MAX_DESCRIPTION_LENGTH = 5000;
 
@@ -13,6 +15,22 @@ export interface CreateTimelineInput {
   type: TimelineType;
   description?: string | null;
   visibility?: 'PUBLIC' | 'PRIVATE' | null;
+  requiresApproval?: boolean | null;
+}
+
+export interface UpdateTimelineInput {
+  name?: string | null;
+  description?: string | null;
+  visibility?: 'PUBLIC' | 'PRIVATE' | null;
+  requiresApproval?: boolean | null;
+}
+
+/** What `deleteTimeline` reports. */
+export interface DeletedTimeline {
+  id: number;
+  formattedName: string;
+  deletedEvents: number;
+  removedListings: number;
 }
 
 export interface TimelinesArgs {
@@ -63,33 +81,114 @@ export class TimelineService {
   }
 
   /**
-   * The timeline the caller may post an event to (SPEC section 5): any hashtag timeline, their own
-   * personal timeline, a community they are an active member of (until memberships exist: its creator).
-   * One they cannot see is NOT_FOUND; one they can see but not post to is FORBIDDEN.
+   * The timeline the caller may post an event to (SPEC sections 5 and 9): any hashtag timeline, their own
+   * personal timeline, a community they are an ACTIVE member of. One they cannot see is NOT_FOUND; one they
+   * can see but not post to (a community they have not joined or are blocked from, a personal timeline
+   * shared with them) is FORBIDDEN.
    */
   async postable(rawId: string): Promise<TimelineRecord> {
     const viewerId = this.context.users.requireViewer();
     const timeline = await this.byId(rawId);
-    if (!timeline || (timeline.type === 'personal' && timeline.createdById !== viewerId)) throw notFound('Timeline');
-    if (timeline.type === 'community' && timeline.createdById !== viewerId) {
-      throw forbidden(`Only members of ${this.formattedName(timeline)} may post to it`);
+    if (!timeline) throw notFound('Timeline');
+    if (timeline.type === 'personal' && timeline.createdById !== viewerId) {
+      throw forbidden(`Only its owner may post to ${this.formattedName(timeline)}`);
+    }
+    if (timeline.type === 'community' && (await this.context.loaders.membership.load(timeline.id))?.state !== 'active') {
+      throw forbidden(`Only active members of ${this.formattedName(timeline)} may post to it`);
     }
     return timeline;
   }
 
+  /** A private community whether or not the caller may see it (for `joinTimeline` by id). */
+  async privateCommunity(id: number): Promise<TimelineRecord | null> {
+    return (await this.timelines.findPrivateCommunity(id)) ?? null;
+  }
+
+  /** The creator of a community becomes its first ADMIN, in the same transaction. */
   async create(input: CreateTimelineInput): Promise<TimelineRecord> {
     const createdById = this.context.users.requireViewer();
     const name = baseNameForType(input.type, input.name);
-    const created = await this.timelines.insert({
+    if (input.requiresApproval && input.type !== 'COMMUNITY') throw badInput('Only communities can require approval to join');
+    const timeline = {
       name,
       type: kindOf(input.type),
       description: checkDescription(input.description),
       visibility: visibilityFor(input.type, input.visibility),
-      requiresApproval: false,
+      requiresApproval: input.requiresApproval ?? false,
       createdById,
-    });
+    };
+    const created =
+      input.type === 'COMMUNITY'
+        ? await this.context.sql.transaction(async (sql) => {
+            const community = await new TimelineRepository(sql).insert(timeline);
+            if (community) await new MembershipRepository(sql).insert(community.id, createdById, 'admin', 'active');
+            return community;
+          })
+        : await this.timelines.insert(timeline);
     if (!created) throw nameTaken(formatName(input.type, name));
     return created;
+  }
+
+  /** Allowed to the creator; for a community, to its active admins and moderators instead (SPEC section 9). */
+  async update(rawId: string, input: UpdateTimelineInput): Promise<TimelineRecord> {
+    const timeline = await this.managed(rawId, ['admin', 'moderator'], 'edit');
+    const type = typeOf(timeline.type);
+    const changes: TimelineChanges = {
+      name: input.name == null ? null : baseNameForType(type, input.name),
+      description: input.description === undefined ? undefined : checkDescription(input.description),
+      visibility: input.visibility == null ? null : visibilityFor(type, input.visibility, 'update'),
+      requiresApproval: input.requiresApproval ?? null,
+    };
+    if (changes.requiresApproval && type !== 'COMMUNITY') throw badInput('Only communities can require approval to join');
+    let updated: TimelineRecord | undefined;
+    try {
+      updated = await this.timelines.update(timeline.id, changes);
+    } catch (error) {
+      const { code, constraint } = error as { code?: string; constraint?: string };
+      if (code === '23505' && NAME_INDEXES.has(constraint ?? '')) throw nameTaken(formatName(type, changes.name!));
+      throw error;
+    }
+    if (!updated) throw notFound('Timeline');
+    this.context.loaders.timeline.clear(timeline.id).prime(timeline.id, updated);
+    return updated;
+  }
+
+  /**
+   * Allowed to the creator; for a community, to its active admins instead. Deletes the events homed on it
+   * and every listing on it, in one transaction holding the timeline's lock, so that no event is listed on
+   * it meanwhile; the permission is checked again under that lock.
+   */
+  async remove(rawId: string): Promise<DeletedTimeline> {
+    const timeline = await this.managed(rawId, ['admin'], 'delete');
+    const counts = await this.context.sql.transaction(async (sql) => {
+      const timelines = new TimelineRepository(sql);
+      await timelines.lock(timeline.id);
+      await this.checkManager(timeline, ['admin'], 'delete', new MembershipRepository(sql));
+      return timelines.deleteWithEvents(timeline.id);
+    });
+    this.context.loaders.timeline.clear(timeline.id);
+    return { id: timeline.id, formattedName: this.formattedName(timeline), ...counts };
+  }
+
+  /** A timeline the caller can see (else NOT_FOUND) and may manage with one of `roles` (else FORBIDDEN). */
+  private async managed(rawId: string, roles: MemberRole[], action: string): Promise<TimelineRecord> {
+    this.context.users.requireViewer();
+    const timeline = await this.byId(rawId);
+    if (!timeline) throw notFound('Timeline');
+    await this.checkManager(timeline, roles, action);
+    return timeline;
+  }
+
+  private async checkManager(timeline: TimelineRecord, roles: MemberRole[], action: string, memberships?: MembershipRepository) {
+    const viewerId = this.context.viewerId!;
+    if (timeline.type !== 'community') {
+      if (timeline.createdById !== viewerId) throw forbidden(`Only the creator of ${this.formattedName(timeline)} may ${action} it`);
+      return;
+    }
+    const own = memberships ? await memberships.find(timeline.id, viewerId) : await this.context.loaders.membership.load(timeline.id);
+    if (own?.state !== 'active' || !roles.includes(own.role)) {
+      throw forbidden(`Only ${roles.join('s and ')}s of ${this.formattedName(timeline)} may ${action} it`);
+    }
   }
 }
 
@@ -101,8 +200,14 @@ function checkDescription(description: string | null | undefined): string | null
   return description;
 }
 
-/** Hashtags are public by nature; a personal timeline is private to its owner whatever is asked. */
-function visibilityFor(type: TimelineType, requested: 'PUBLIC' | 'PRIVATE' | null | undefined): TimelineVisibility {
+/**
+ * Hashtags are public by nature; a personal timeline is private to its owner whatever `createTimeline` asks
+ * (`updateTimeline` asking otherwise is refused: it would change nothing).
+ */
+function visibilityFor(type: TimelineType, requested: 'PUBLIC' | 'PRIVATE' | null | undefined, action: 'create' | 'update' = 'create'): TimelineVisibility {
+  if (type === 'PERSONAL' && action === 'update' && requested === 'PUBLIC') {
+    throw badInput('Personal timelines are always private: grant read access with addViewer');
+  }
   if (type === 'PERSONAL') return 'private';
   if (type === 'HASHTAG' && requested === 'PRIVATE') throw badInput('Hashtag timelines are always public');
   return requested === 'PRIVATE' ? 'private' : 'public';

@@ -34,7 +34,7 @@ describe('the whole V2 chain on an empty database', () => {
     );
     expect(defs.timeline_name_key).toBeUndefined();
     expect(Object.keys(defs).sort()).toEqual([
-      'event_pkey', 'event_timeline_refs_listing_idx', 'event_timeline_refs_pkey', 'timeline_personal_name_unique',
+      'event_pkey', 'event_timeline_id_idx', 'event_timeline_refs_listing_idx', 'event_timeline_refs_pkey', 'timeline_personal_name_unique',
       'timeline_pkey', 'timeline_public_name_unique', 'user_email_key', 'user_pkey', 'user_username_key',
     ]);
   });

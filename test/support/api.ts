@@ -12,6 +12,8 @@ export interface GraphQLResponse<T = Record<string, any>> {
 
 export interface TestApi {
   url: string;
+  /** The test file's own database. */
+  databaseUrl: string;
   /** A plain connection to the test database, for seeding and for asserting what was written. */
   db: pg.Client;
   orm: MikroORM;
@@ -39,6 +41,7 @@ export function useTestApi(): TestApi {
   const api = {} as TestApi;
   beforeAll(async () => {
     const url = await createTestDatabase();
+    api.databaseUrl = url;
     api.orm = await MikroORM.init(ormConfig(url));
     api.app = await startApp({ orm: api.orm, config: TEST_CONFIG, logError: () => undefined });
     api.url = api.app.url;

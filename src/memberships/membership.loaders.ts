@@ -1,0 +1,75 @@
+import DataLoader from 'dataloader';
+import type { Sql } from '../db/sql';
+import type { UserRecord } from '../users/user.repository';
+import type { MembershipRecord } from './membership.record';
+import { MembershipRepository } from './membership.repository';
+import type { MemberState } from './timeline-member.entity';
+import { ViewerRepository } from './viewer.repository';
+
+export interface MemberPageKey {
+  timelineId: number;
+  state: MemberState;
+  afterUserId: number;
+  limit: number;
+}
+
+export interface ViewerPageKey {
+  timelineId: number;
+  afterUserId: number;
+  limit: number;
+}
+
+/** Per-request batching for the membership fields of `Timeline` (one statement per field, whatever the rows). */
+export function createMembershipLoaders(sql: Sql, viewerId: number | null) {
+  const memberships = new MembershipRepository(sql);
+  const viewers = new ViewerRepository(sql);
+  return {
+    /** The caller's own membership of each timeline (none for anonymous callers). */
+    membership: new DataLoader<number, MembershipRecord | undefined>(async (timelineIds) =>
+      viewerId === null ? timelineIds.map(() => undefined) : byKey(timelineIds, await memberships.findOfUser(viewerId, timelineIds), (m) => m.timelineId),
+    ),
+    memberCount: new DataLoader<number, number>(async (timelineIds) => {
+      const counts = new Map((await memberships.countActive(timelineIds)).map((row) => [row.timelineId, row.count]));
+      return timelineIds.map((id) => counts.get(id) ?? 0);
+    }),
+    memberPage: pageLoader<MemberPageKey, MembershipRecord>(
+      (key) => `${key.state}|${key.afterUserId}|${key.limit}`,
+      (ids, { state, afterUserId, limit }) => memberships.pages(ids, state, afterUserId, limit),
+    ),
+    viewerPage: pageLoader<ViewerPageKey, UserRecord & { timelineId: number }>(
+      (key) => `${key.afterUserId}|${key.limit}`,
+      (ids, { afterUserId, limit }) => viewers.pages(ids, afterUserId, limit),
+    ),
+  };
+}
+
+export type MembershipLoaders = ReturnType<typeof createMembershipLoaders>;
+
+/** Pages of several timelines that ask for the same shape (position and size) share one statement. */
+function pageLoader<K extends { timelineId: number }, R extends { timelineId: number }>(
+  shapeOf: (key: K) => string,
+  fetch: (timelineIds: number[], shape: K) => Promise<R[]>,
+) {
+  const keyOf = (key: K) => `${key.timelineId}|${shapeOf(key)}`;
+  return new DataLoader<K, R[], string>(
+    async (keys) => {
+      const shapes = new Map<string, K[]>();
+      for (const key of keys) shapes.set(shapeOf(key), [...(shapes.get(shapeOf(key)) ?? []), key]);
+      const pages = new Map<string, R[]>();
+      await Promise.all(
+        [...shapes.values()].map(async (group) => {
+          const byTimeline = new Map<number, R[]>(group.map((key) => [key.timelineId, []]));
+          for (const row of await fetch([...byTimeline.keys()], group[0])) byTimeline.get(row.timelineId)?.push(row);
+          for (const key of group) pages.set(keyOf(key), byTimeline.get(key.timelineId)!);
+        }),
+      );
+      return keys.map((key) => pages.get(keyOf(key)) ?? []);
+    },
+    { cacheKeyFn: keyOf },
+  );
+}
+
+function byKey<K, T>(keys: readonly K[], rows: T[], keyOf: (row: T) => K): (T | undefined)[] {
+  const map = new Map(rows.map((row) => [keyOf(row), row]));
+  return keys.map((key) => map.get(key));
+}

@@ -1,0 +1,176 @@
+import { badInput, forbidden, notFound } from '../common/errors';
+import { decodeCursor, encodeCursor, pageSize, parseId, toConnection, type Connection, type PageArgs } from '../common/pagination';
+import type { Sql } from '../db/sql';
+import type { Context } from '../server/context';
+import type { TimelineRecord } from '../timelines/timeline.record';
+import type { MembershipRecord } from './membership.record';
+import { MembershipRepository } from './membership.repository';
+import type { MemberRole, MemberState } from './timeline-member.entity';
+
+/** What an admin- or moderator-only change sees once it holds the community's lock. */
+interface Locked {
+  timeline: TimelineRecord;
+  memberships: MembershipRepository;
+  /** The caller's membership, read under the lock. */
+  caller: MembershipRecord | undefined;
+}
+
+const MANAGERS: MemberRole[] = ['admin', 'moderator'];
+const ADMINS: MemberRole[] = ['admin'];
+
+/** Community membership (SPEC section 9): every transition, with its permission, in one place. */
+export class MembershipService {
+  constructor(private readonly context: Context) {}
+
+  private formatted(timeline: TimelineRecord): string {
+    return this.context.timelines.formattedName(timeline);
+  }
+
+  /** The caller's membership of `timeline`, if any. */
+  async ofViewer(timeline: TimelineRecord): Promise<MembershipRecord | null> {
+    return (await this.context.loaders.membership.load(timeline.id)) ?? null;
+  }
+
+  memberCount(timeline: TimelineRecord): Promise<number> {
+    return timeline.type === 'community' ? this.context.loaders.memberCount.load(timeline.id) : Promise.resolve(0);
+  }
+
+  /** Null unless the caller may see that list (see `Timeline.members`). */
+  async members(timeline: TimelineRecord, args: PageArgs & { state?: MemberState | null }): Promise<Connection<MembershipRecord> | null> {
+    const state = args.state ?? 'active';
+    const own = timeline.type === 'community' ? await this.ofViewer(timeline) : null;
+    if (own?.state !== 'active' || (state !== 'active' && !MANAGERS.includes(own.role))) return null;
+    const limit = pageSize(args.first);
+    const afterUserId = args.after ? userCursor('member', args.after) : 0;
+    const rows = await this.context.loaders.memberPage.load({ timelineId: timeline.id, state, afterUserId, limit: limit + 1 });
+    return toConnection(rows, limit, (m) => encodeCursor('member', [m.userId]));
+  }
+
+  /** ACTIVE at once for a public community without approval, else PENDING; one row per user whatever the races. */
+  async join(rawId: string): Promise<MembershipRecord> {
+    const userId = this.context.users.requireViewer();
+    const timeline = await this.joinable(parseId(rawId, 'timeline id'));
+    const memberships = new MembershipRepository(this.context.sql);
+    const state = timeline.visibility === 'public' && !timeline.requiresApproval ? 'active' : 'pending';
+    // A concurrent join's row is invisible to this statement's snapshot once it conflicts: read it anew.
+    const membership = (await memberships.insert(timeline.id, userId, 'member', state).catch(goneIsNotFound)) ?? (await memberships.find(timeline.id, userId));
+    if (!membership) throw notFound('Timeline');
+    if (membership.state === 'blocked') throw forbidden('You are blocked from this community');
+    this.context.loaders.membership.clear(timeline.id).prime(timeline.id, membership);
+    return membership;
+  }
+
+  /** Leaves, or withdraws a pending request. The last admin cannot leave; a blocked user cannot lift the block so. */
+  async leave(rawId: string): Promise<boolean> {
+    const userId = this.context.users.requireViewer();
+    const timelineId = parseId(rawId, 'timeline id');
+    return this.context.sql.transaction(async (sql) => {
+      const memberships = new MembershipRepository(sql);
+      await memberships.lockCommunity(timelineId);
+      const own = await memberships.find(timelineId, userId);
+      if (!own) throw notFound('Membership');
+      if (own.state === 'blocked') throw forbidden('You are blocked from this community');
+      await this.keepAnAdmin(memberships, own, 'leave');
+      return memberships.delete(timelineId, userId, own.state);
+    });
+  }
+
+  approve(rawTimelineId: string, rawUserId: string): Promise<MembershipRecord> {
+    return this.manage(rawTimelineId, MANAGERS, 'approve members', async ({ timeline, memberships }) => {
+      const target = await memberships.find(timeline.id, parseId(rawUserId, 'user id'));
+      if (target?.state !== 'pending') throw notFound('Pending request');
+      return (await memberships.update(timeline.id, target.userId, target.role, 'active'))!;
+    });
+  }
+
+  deny(rawTimelineId: string, rawUserId: string): Promise<boolean> {
+    return this.manage(rawTimelineId, MANAGERS, 'deny members', async ({ timeline, memberships }) => {
+      if (!(await memberships.delete(timeline.id, parseId(rawUserId, 'user id'), 'pending'))) throw notFound('Pending request');
+      return true;
+    });
+  }
+
+  setRole(rawTimelineId: string, rawUserId: string, role: MemberRole): Promise<MembershipRecord> {
+    return this.manage(rawTimelineId, ADMINS, 'change roles', async ({ timeline, memberships }) => {
+      const target = await memberships.find(timeline.id, parseId(rawUserId, 'user id'));
+      if (!target) throw notFound('Member');
+      if (target.state !== 'active') throw badInput('Only active members have roles: approve or unblock them first');
+      if (role !== 'admin') await this.keepAnAdmin(memberships, target, 'be demoted');
+      return (await memberships.update(timeline.id, target.userId, role, 'active'))!;
+    });
+  }
+
+  block(rawTimelineId: string, rawUserId: string): Promise<MembershipRecord> {
+    const userId = parseId(rawUserId, 'user id');
+    return this.manage(rawTimelineId, ADMINS, 'block users', async ({ timeline, memberships, caller }) => {
+      if (userId === caller!.userId) throw badInput('You cannot block yourself');
+      if (!(await this.context.loaders.user.load(userId))) throw notFound('User');
+      return memberships.block(timeline.id, userId);
+    });
+  }
+
+  unblock(rawTimelineId: string, rawUserId: string): Promise<boolean> {
+    return this.manage(rawTimelineId, ADMINS, 'unblock users', async ({ timeline, memberships }) => {
+      if (!(await memberships.delete(timeline.id, parseId(rawUserId, 'user id'), 'blocked'))) throw notFound('Blocked user');
+      return true;
+    });
+  }
+
+  /** The last active admin of a community cannot stop being one. */
+  private async keepAnAdmin(memberships: MembershipRepository, membership: MembershipRecord, action: string): Promise<void> {
+    if (membership.role !== 'admin' || membership.state !== 'active') return;
+    if ((await memberships.otherActiveAdmins(membership.timelineId, membership.userId)) === 0) {
+      throw forbidden(`The last admin cannot ${action}: make another member admin first`);
+    }
+  }
+
+  /**
+   * Runs an admin's or moderator's change in one transaction holding the community's lock, after checking,
+   * under that lock, that the caller is an active member with one of `roles`. A community the caller cannot
+   * see is NOT_FOUND.
+   */
+  private async manage<T>(rawTimelineId: string, roles: MemberRole[], action: string, work: (locked: Locked) => Promise<T>): Promise<T> {
+    const userId = this.context.users.requireViewer();
+    const timeline = await this.community(rawTimelineId);
+    const result = await this.context.sql.transaction(async (sql: Sql) => {
+      const memberships = new MembershipRepository(sql);
+      await memberships.lockCommunity(timeline.id);
+      const caller = await memberships.find(timeline.id, userId);
+      if (caller?.state !== 'active' || !roles.includes(caller.role)) {
+        throw forbidden(`Only ${roles.join('s and ')}s of ${this.formatted(timeline)} may ${action}`);
+      }
+      return work({ timeline, memberships, caller });
+    });
+    this.context.loaders.membership.clear(timeline.id);
+    this.context.loaders.memberCount.clear(timeline.id);
+    return result;
+  }
+
+  /** A community the caller can see. */
+  private async community(rawId: string): Promise<TimelineRecord> {
+    const timeline = await this.context.timelines.byId(rawId);
+    if (!timeline) throw notFound('Timeline');
+    if (timeline.type !== 'community') throw badInput(`${this.formatted(timeline)} is not a community: only communities have members`);
+    return timeline;
+  }
+
+  /** A community the caller can see, or a private one they may ask to join by id. */
+  private async joinable(timelineId: number): Promise<TimelineRecord> {
+    const timeline = (await this.context.loaders.timeline.load(timelineId)) ?? (await this.context.timelines.privateCommunity(timelineId));
+    if (!timeline) throw notFound('Timeline');
+    if (timeline.type !== 'community') throw badInput(`${this.formatted(timeline)} is not a community: only communities have members`);
+    return timeline;
+  }
+}
+
+/** A foreign-key violation on insert: the timeline was deleted meanwhile. */
+export function goneIsNotFound(error: unknown): never {
+  if ((error as { code?: string }).code === '23503') throw notFound('Timeline');
+  throw error;
+}
+
+export function userCursor(kind: string, cursor: string): number {
+  const [userId] = decodeCursor(kind, cursor);
+  if (!Number.isSafeInteger(userId)) throw badInput('"after" is not a valid cursor for this list');
+  return userId as number;
+}

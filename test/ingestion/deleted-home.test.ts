@@ -1,0 +1,34 @@
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { errorCode, useTestApi } from '../support/api';
+import { newTimeline, newUser } from '../support/factories';
+
+const api = useTestApi();
+
+describe('createEvent racing the deletion of its home timeline', () => {
+  it('is NOT_FOUND, not an internal error, and writes nothing', async () => {
+    const user = await newUser(api);
+    const home = await newTimeline(api, user, { type: 'PERSONAL' });
+    const deleter = new pg.Client(api.databaseUrl);
+    await deleter.connect();
+    try {
+      await deleter.query('begin');
+      await deleter.query('delete from timeline where id = $1', [home.id]);
+      const posting = api.request(`mutation($t: ID!) { createEvent(input: { title: "late", timelineId: $t }) { id } }`, { t: home.id }, user.token);
+      // The insert's foreign-key check waits for the deleting transaction: commit only once it does.
+      for (let waited = 0; ; waited += 20) {
+        const { rows } = await api.db.query(
+          `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+        );
+        if (rows[0].n > 0) break;
+        if (waited > 10_000) throw new Error('createEvent never waited on the deleted timeline');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await deleter.query('commit');
+      expect(errorCode(await posting)).toBe('NOT_FOUND');
+      expect((await api.db.query(`select count(*)::int as n from event where title = 'late'`)).rows[0].n).toBe(0);
+    } finally {
+      await deleter.end();
+    }
+  });
+});
