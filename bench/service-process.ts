@@ -1,6 +1,7 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { ormConfig } from '../src/db/orm-config';
 import { startApp, type App } from '../src/server/app';
+import { createLogger } from '../src/server/logger';
 import { cpuMillis, serveParent } from './child';
 
 /**
@@ -23,7 +24,8 @@ async function start(): Promise<string> {
       production: true,
       reportStatementCount: flags.includes('--statements'),
     },
-    logError: (error) => console.error('service error:', error),
+    // Warnings and errors only: a log line per request would measure the terminal.
+    logger: createLogger('warn'),
   });
   return app.url;
 }

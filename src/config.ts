@@ -2,9 +2,31 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-/** The project root: `.data/` (embedded PostgreSQL, development secret) lives under it. */
+/** The project root: `.data/` (embedded PostgreSQL, development secret) lives under it unless `DATA_DIR` says otherwise. */
 export const projectRoot = resolve(__dirname, '..');
-export const dataDir = join(projectRoot, '.data');
+export const dataDir = process.env.DATA_DIR ? resolve(process.env.DATA_DIR) : join(projectRoot, '.data');
+
+/** What a single GraphQL request may ask for; refused before it reaches the database. */
+export interface QueryLimits {
+  /** Largest HTTP request body (larger: 413) or WebSocket message; `BODY_LIMIT` is bytes, `100kb` or `1mb`. */
+  maxBodyBytes: number;
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  maxTokens: number;
+  /** Estimated objects returned: each object field, times every enclosing `first` (see query-cost.ts). */
+  maxCost: number;
+}
+
+/** How long a request may wait on the database before it fails. */
+export interface DatabaseTimeouts {
+  /** `statement_timeout` of every connection. */
+  statementTimeoutMs: number;
+  /** Opening a new connection (the server is down or unreachable). */
+  connectTimeoutMs: number;
+  /** Waiting for a free connection from the pool. */
+  acquireTimeoutMs: number;
+}
 
 export interface AppConfig {
   host: string;
@@ -16,18 +38,71 @@ export interface AppConfig {
   tokenTtlSeconds: number;
   logLevel: string;
   production: boolean;
+  limits: QueryLimits;
+  database: DatabaseTimeouts;
+  /** Schema introspection, field suggestions in errors and the GraphiQL page: on outside production. */
+  introspection: boolean;
+  fieldSuggestions: boolean;
+  playground: boolean;
+  /** Operations slower than this are logged at warn. */
+  slowOperationMs: number;
+  /** On SIGTERM, how long `/readyz` reports 503 before the server stops accepting (the load balancer's reaction time). */
+  shutdownDelayMs: number;
+}
+
+export const DEFAULT_LIMITS: QueryLimits = {
+  maxBodyBytes: 1024 * 1024,
+  maxDepth: 10,
+  maxAliases: 15,
+  maxDirectives: 20,
+  maxTokens: 5000,
+  maxCost: 10_000,
+};
+
+export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = {
+  statementTimeoutMs: 15_000,
+  connectTimeoutMs: 5_000,
+  acquireTimeoutMs: 5_000,
+};
+
+/** What the HTTP/WebSocket server needs beyond address and tokens; `loadConfig` reads each from the environment. */
+export type ServerSettings = Pick<AppConfig, 'limits' | 'introspection' | 'fieldSuggestions' | 'playground' | 'slowOperationMs'>;
+
+export function defaultServerSettings(production: boolean): ServerSettings {
+  return { limits: DEFAULT_LIMITS, introspection: !production, fieldSuggestions: !production, playground: !production, slowOperationMs: 1000 };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const production = env.NODE_ENV === 'production';
+  const number = (name: string, fallback: number) => parseCount(name, env[name], fallback);
+  const flag = (name: string, fallback: boolean) => parseFlag(name, env[name], fallback);
+  const defaults = defaultServerSettings(production);
   return {
     host: env.HOST || '127.0.0.1',
     port: parsePort(env.PORT),
     databaseUrl: env.DATABASE_URL || undefined,
     jwtSecret: env.JWT_SECRET || (production ? missingSecret() : developmentSecret()),
-    tokenTtlSeconds: Number(env.TOKEN_TTL_SECONDS) || 7 * 24 * 3600,
+    tokenTtlSeconds: number('TOKEN_TTL_SECONDS', 7 * 24 * 3600),
     logLevel: env.LOG_LEVEL || 'info',
     production,
+    limits: {
+      maxBodyBytes: parseSize('BODY_LIMIT', env.BODY_LIMIT, DEFAULT_LIMITS.maxBodyBytes),
+      maxDepth: number('MAX_QUERY_DEPTH', DEFAULT_LIMITS.maxDepth),
+      maxAliases: number('MAX_QUERY_ALIASES', DEFAULT_LIMITS.maxAliases),
+      maxDirectives: number('MAX_QUERY_DIRECTIVES', DEFAULT_LIMITS.maxDirectives),
+      maxTokens: number('MAX_QUERY_TOKENS', DEFAULT_LIMITS.maxTokens),
+      maxCost: number('MAX_QUERY_COST', DEFAULT_LIMITS.maxCost),
+    },
+    database: {
+      statementTimeoutMs: number('DB_STATEMENT_TIMEOUT_MS', DEFAULT_DATABASE_TIMEOUTS.statementTimeoutMs),
+      connectTimeoutMs: number('DB_CONNECT_TIMEOUT_MS', DEFAULT_DATABASE_TIMEOUTS.connectTimeoutMs),
+      acquireTimeoutMs: number('DB_ACQUIRE_TIMEOUT_MS', DEFAULT_DATABASE_TIMEOUTS.acquireTimeoutMs),
+    },
+    introspection: flag('INTROSPECTION', defaults.introspection),
+    fieldSuggestions: flag('FIELD_SUGGESTIONS', defaults.fieldSuggestions),
+    playground: flag('PLAYGROUND', defaults.playground),
+    slowOperationMs: number('SLOW_OPERATION_MS', defaults.slowOperationMs),
+    shutdownDelayMs: number('SHUTDOWN_DELAY_MS', 0),
   };
 }
 
@@ -36,6 +111,28 @@ function parsePort(raw: string | undefined): number {
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be 0-65535, got "${raw}"`);
   return port;
+}
+
+function parseCount(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} must be a whole number, got "${raw}"`);
+  return value;
+}
+
+function parseSize(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const match = /^(\d+)\s*(b|kb|mb)?$/i.exec(raw.trim());
+  if (!match) throw new Error(`${name} must be a size such as 65536, 100kb or 1mb, got "${raw}"`);
+  const unit = { b: 1, kb: 1024, mb: 1024 * 1024 }[(match[2] ?? 'b').toLowerCase() as 'b' | 'kb' | 'mb'];
+  return Number(match[1]) * unit;
+}
+
+function parseFlag(name: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new Error(`${name} must be true or false, got "${raw}"`);
 }
 
 function missingSecret(): never {

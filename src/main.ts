@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { dataDir, loadConfig } from './config';
@@ -6,12 +7,14 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded-post
 import { databaseUrl, migrateDatabase } from './db/migrate';
 import { ormConfig } from './db/orm-config';
 import { startApp } from './server/app';
+import { createLogger } from './server/logger';
 
 const DATABASE_NAME = 'itimeline';
 
 /** `npm start`: PostgreSQL (embedded unless DATABASE_URL), pending migrations, then GraphQL over HTTP and WebSocket. */
 async function main(): Promise<void> {
   const config = loadConfig();
+  const logger = createLogger(config.logLevel);
   let embedded: EmbeddedDatabase | undefined;
   let url = config.databaseUrl;
   if (!url) {
@@ -20,23 +23,31 @@ async function main(): Promise<void> {
   }
   const stopEmbedded = async () => embedded?.stop();
   try {
-    const applied = await migrateDatabase(url);
-    if (applied.length > 0) console.log(`Applied migrations: ${applied.join(', ')}`);
-    const orm = await MikroORM.init(ormConfig(url));
-    const app = await startApp({ orm, config });
-    console.log(`iTimeline API ready at ${app.url}`);
+    const applied = await migrateDatabase(url, (message) => logger.info(message));
+    if (applied.length > 0) logger.info({ migrations: applied }, `Applied migrations: ${applied.join(', ')}`);
+    const orm = await MikroORM.init(ormConfig(url, {}, config.database));
+    const app = await startApp({ orm, config, logger });
+    logger.info({ url: app.url }, `iTimeline API ready at ${app.url} (HTTP and WebSocket)`);
 
     let stopping = false;
+    /**
+     * Readiness first (load balancers stop routing here), then, after `shutdownDelayMs`, stop accepting and
+     * let in-flight requests finish, close subscriptions (1001), and only then the database.
+     */
     const shutdown = async (signal: string) => {
       if (stopping) return;
       stopping = true;
-      console.log(`${signal} received, shutting down`);
+      logger.info({ signal }, `${signal} received, shutting down`);
+      app.health.markShuttingDown();
+      await sleep(config.shutdownDelayMs);
       try {
         await app.stop();
         await orm.close();
       } finally {
         await stopEmbedded();
       }
+      logger.info('Stopped');
+      logger.flush();
       process.exit(0);
     };
     process.on('SIGINT', () => void shutdown('SIGINT'));

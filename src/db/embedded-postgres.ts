@@ -20,6 +20,8 @@ interface StartOptions {
   log?: (line: string) => void;
   /** Extra `postgres -c` settings, e.g. `shared_preload_libraries`. */
   settings?: Record<string, string>;
+  /** Default: a free port. A restart of a persistent cluster passes its previous port, so clients can reconnect. */
+  port?: number;
 }
 
 const USER = 'postgres';
@@ -45,7 +47,7 @@ export async function startEmbeddedPostgres(options: StartOptions): Promise<Embe
   if (!existsSync(join(dataDir, 'PG_VERSION'))) await initialise(binaries, dataDir, runAs, log);
   await stopLeftover(dataDir);
 
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const settings: Record<string, string> = { listen_addresses: '127.0.0.1', unix_socket_directories: '', ...options.settings };
   if (!options.persistent) settings.fsync ??= 'off';
   const args = ['-D', dataDir, '-p', String(port), ...Object.entries(settings).flatMap(([key, value]) => ['-c', `${key}=${value}`])];

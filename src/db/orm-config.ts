@@ -1,7 +1,7 @@
 import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { join } from 'node:path';
-import { projectRoot } from '../config';
+import { projectRoot, type DatabaseTimeouts } from '../config';
 import { Event } from '../events/event.entity';
 import { EventTimelineRef } from '../events/event-timeline-ref.entity';
 import { TimelineMember } from '../memberships/timeline-member.entity';
@@ -15,8 +15,11 @@ export const entities = [User, Timeline, Event, EventTimelineRef, TimelineMember
  * The one ORM configuration, used by the server, the tests, the scripts and `npx mikro-orm`.
  * Migrations run one transaction each (never all-or-nothing): the V2 chain builds indexes CONCURRENTLY,
  * which PostgreSQL refuses inside a transaction.
+ * `timeouts` bound every wait on the database (the server's requests); without them nothing times out
+ * (migrations and scripts, which may rightly take long).
  */
-export function ormConfig(clientUrl: string, overrides: Partial<Options> = {}): Options {
+export function ormConfig(clientUrl: string, overrides: Partial<Options> = {}, timeouts?: DatabaseTimeouts): Options {
+  const statementTimeout = timeouts ? ` -c statement_timeout=${timeouts.statementTimeoutMs}` : '';
   return defineConfig({
     clientUrl,
     entities,
@@ -24,9 +27,14 @@ export function ormConfig(clientUrl: string, overrides: Partial<Options> = {}): 
     forceUtcTimezone: true,
     allowGlobalContext: false,
     debug: false,
-    pool: { min: 0, max: 10 },
+    pool: { min: 0, max: 10, ...(timeouts && { acquireTimeoutMillis: timeouts.acquireTimeoutMs }) },
     // `timestamp` columns (legacy: no time zone) hold UTC; `now()` defaults must agree whatever the server's zone.
-    driverOptions: { connection: { options: '-c TimeZone=UTC' } },
+    driverOptions: {
+      connection: {
+        options: `-c TimeZone=UTC${statementTimeout}`,
+        ...(timeouts && { connectionTimeoutMillis: timeouts.connectTimeoutMs }),
+      },
+    },
     extensions: [Migrator],
     migrations: {
       path: join(projectRoot, 'migrations'),

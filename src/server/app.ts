@@ -8,63 +8,58 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import express from 'express';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { ApiError } from '../common/errors';
-import type { AppConfig } from '../config';
+import { defaultServerSettings, type AppConfig, type ServerSettings } from '../config';
 import { EventBus } from '../events/event-bus';
 import { createContext, KnownUsers, type Context, type ContextDeps } from './context';
 import { formatError } from './errors';
+import { Health } from './health';
+import { httpErrorHandler, jsonBody } from './http-errors';
+import { QueryProtection } from './limits';
+import { createLogger, loggingContextFailure, requestId, requestLogPlugin, type Logger } from './logger';
+import { Playground } from './playground';
 import { buildSchema } from './schema';
+import { webSocketOptions } from './websocket';
 
 export interface App {
   /** `http://host:port/graphql` */
   url: string;
   httpServer: Server;
-  /** Stops accepting, lets in-flight operations finish, closes subscriptions. The ORM is the caller's. */
+  /** `/readyz`; `health.markShuttingDown()` is the first step of a graceful stop. */
+  health: Health;
+  /** Stops accepting, lets in-flight operations finish, closes subscriptions (1001). The ORM is the caller's. */
   stop(): Promise<void>;
 }
 
 export interface AppOptions {
   orm: MikroORM;
-  config: Pick<AppConfig, 'host' | 'port' | 'jwtSecret' | 'tokenTtlSeconds' | 'production'> & { reportStatementCount?: boolean };
-  logError?: (error: unknown) => void;
+  /** Settings left out take their defaults for `production` (see `defaultServerSettings`). */
+  config: Pick<AppConfig, 'host' | 'port' | 'jwtSecret' | 'tokenTtlSeconds' | 'production'> &
+    Partial<ServerSettings> & { reportStatementCount?: boolean };
+  logger?: Logger;
 }
 
-export async function startApp({ orm, config, logError = (error) => console.error(error) }: AppOptions): Promise<App> {
+export async function startApp({ orm, config: given, logger = createLogger('info') }: AppOptions): Promise<App> {
+  const config = { ...defaultServerSettings(given.production), ...given };
   const schema = buildSchema();
-  const eventBus = new EventBus(orm.config.getClientUrl(), logError);
+  const protection = new QueryProtection(schema, config);
+  const health = new Health(orm, logger);
+  const eventBus = new EventBus(orm.config.getClientUrl(), (error) => logger.error({ err: error }, 'Event bus error'));
   await eventBus.start();
   const deps: ContextDeps = { em: orm.em, tokens: config, knownUsers: new KnownUsers(), eventBus };
-  const format = formatError(logError);
   const httpServer = createServer();
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
-  const wsCleanup = useServer<{ authorization?: string }>(
-    {
-      schema,
-      // A bad token refuses the connection (close code 4403) rather than failing each operation.
-      onConnect: async (ctx) => {
-        try {
-          await createContext(deps, authorizationParam(ctx.connectionParams));
-          return true;
-        } catch (error) {
-          if (error instanceof ApiError) return false;
-          throw error;
-        }
-      },
-      context: (ctx) => createContext(deps, authorizationParam(ctx.connectionParams)),
-      // The same masking as over HTTP: expected errors keep their code, anything else is logged and hidden.
-      onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: result.errors.map((error) => format(error.toJSON(), error)) } : undefined,
-    },
-    wsServer,
-  );
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.limits.maxBodyBytes });
+  const wsCleanup = useServer(webSocketOptions({ schema, deps, protection, logger }), wsServer);
 
   const apollo = new ApolloServer<Context>({
     schema,
-    formatError: format,
-    introspection: !config.production,
+    formatError,
+    introspection: config.introspection,
+    hideSchemaDetailsFromClientErrors: !config.fieldSuggestions,
+    validationRules: protection.validationRules,
+    parseOptions: protection.parseOptions,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
-    // Shutdown is ordered by main.ts: stop serving, then the ORM, then the database.
+    // Shutdown is ordered by main.ts: readiness, stop serving, then the ORM, then the database.
     stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -72,6 +67,8 @@ export async function startApp({ orm, config, logError = (error) => console.erro
       // No cache hints are used; left on, it wraps every field resolver of every request.
       ApolloServerPluginCacheControlDisabled(),
       { async serverWillStart() { return { drainServer: async () => { await wsCleanup.dispose(); await eventBus.stop(); } }; } },
+      protection.costPlugin(),
+      requestLogPlugin(logger, config.slowOperationMs),
       ...(config.reportStatementCount ? [reportStatementCount] : []),
     ],
   });
@@ -81,11 +78,17 @@ export async function startApp({ orm, config, logError = (error) => console.erro
   app.disable('x-powered-by');
   // GraphQL POST responses are not cacheable: hashing each body for an ETag is wasted work.
   app.set('etag', false);
+  app.use(requestId());
+  app.use(health.router());
+  const playground = config.playground ? new Playground() : undefined;
+  if (playground) app.use(playground.assetRouter());
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
-    expressMiddleware(apollo, { context: ({ req }) => createContext(deps, req.headers.authorization) }),
+    ...(playground ? [playground.page()] : []),
+    ...jsonBody(config.limits.maxBodyBytes),
+    expressMiddleware(apollo, { context: ({ req }) => loggingContextFailure(logger, req, createContext(deps, req.headers.authorization)) }),
   );
+  app.use(httpErrorHandler(logger, config.limits.maxBodyBytes));
   httpServer.on('request', app);
 
   await new Promise<void>((resolve, reject) => {
@@ -96,6 +99,7 @@ export async function startApp({ orm, config, logError = (error) => console.erro
   return {
     url: `http://${config.host}:${port}/graphql`,
     httpServer,
+    health,
     stop: () => apollo.stop(),
   };
 }
@@ -112,8 +116,3 @@ const reportStatementCount: ApolloServerPlugin<Context> = {
     };
   },
 };
-
-function authorizationParam(params: Record<string, unknown> | undefined): string | undefined {
-  const value = params?.authorization ?? params?.Authorization;
-  return typeof value === 'string' ? value : undefined;
-}

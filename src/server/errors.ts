@@ -1,4 +1,4 @@
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
 import { ApiError } from '../common/errors';
 
@@ -11,27 +11,27 @@ const CLIENT_CODES = new Set<string>([
   ApolloServerErrorCode.BAD_REQUEST,
 ]);
 
-export type ErrorLogger = (error: unknown) => void;
+/** `pg` and PostgreSQL codes for a database that is down, restarting or out of connections. */
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '53300']);
+
+const UNAVAILABLE_MESSAGE = 'The database is unavailable; try again shortly';
 
 /**
  * What reaches clients: our own errors as thrown, request errors as BAD_USER_INPUT, anything else (a
- * database error, a bug) logged once and replaced by a generic INTERNAL_SERVER_ERROR, so that no SQL,
- * constraint name or stack trace leaks.
+ * database error, a bug) replaced by a generic INTERNAL_SERVER_ERROR, so that no SQL, constraint name or
+ * stack trace leaks. Logging is the request logger's (logger.ts), which knows the request id.
  */
-export function formatError(log: ErrorLogger) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
-    const ours = apiErrorIn(original);
-    if (ours) {
-      return { message: ours.message, locations: formatted.locations, path: formatted.path, extensions: publicExtensions(ours) };
-    }
-    const code = formatted.extensions?.code;
-    if (typeof code === 'string' && CLIENT_CODES.has(code)) {
-      return { message: formatted.message, locations: formatted.locations, extensions: { code: 'BAD_USER_INPUT', reason: code } };
-    }
-    log(original);
-    return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
-  };
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const ours = apiErrorIn(unwrapResolverError(error));
+  if (ours) {
+    return { message: ours.message, locations: formatted.locations, path: formatted.path, extensions: publicExtensions(ours) };
+  }
+  const code = formatted.extensions?.code;
+  if (typeof code === 'string' && CLIENT_CODES.has(code)) {
+    return { message: formatted.message, locations: formatted.locations, extensions: { code: 'BAD_USER_INPUT', reason: code } };
+  }
+  const message = isDatabaseUnavailable(rootCause(error)) ? UNAVAILABLE_MESSAGE : 'Internal server error';
+  return { message, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }
 
 /** Apollo wraps errors thrown while building the context ("Context creation failed: ..."). */
@@ -40,6 +40,32 @@ function apiErrorIn(error: unknown): ApiError | undefined {
     if (current instanceof ApiError) return current;
   }
   return undefined;
+}
+
+/** An error the client caused or the API reports on purpose; anything else is a fault to log. */
+export function isExpected(error: unknown): boolean {
+  for (let current = error; current instanceof Error; current = current instanceof GraphQLError ? current.originalError : undefined) {
+    if (current instanceof ApiError) return true;
+    const code = current instanceof GraphQLError ? current.extensions?.code : undefined;
+    if (typeof code === 'string' && CLIENT_CODES.has(code)) return true;
+  }
+  return false;
+}
+
+/** The error a resolver (or the driver under it) threw, beneath GraphQL's wrappers. */
+export function rootCause(error: unknown): unknown {
+  let current = unwrapResolverError(error);
+  while (current instanceof GraphQLError && current.originalError) current = current.originalError;
+  return current;
+}
+
+/** Down, restarting, unreachable or out of connections: worth retrying, unlike a bug. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
+  // `pg` reports a lost connection without a code (knex may prefix the statement: "BEGIN; - Connection terminated ...").
+  return error.name === 'KnexTimeoutError' || /Connection terminated|Connection ended unexpectedly|connection error and is not queryable/.test(error.message);
 }
 
 function publicExtensions(error: ApiError): Record<string, unknown> {

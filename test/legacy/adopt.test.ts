@@ -4,6 +4,7 @@ import { auditTimelines } from '../../src/db/audit';
 import { dedupeTimelines } from '../../src/db/dedupe';
 import { ormConfig } from '../../src/db/orm-config';
 import { startApp, type App } from '../../src/server/app';
+import { createLogger } from '../../src/server/logger';
 import { postGraphQL, TEST_CONFIG } from '../support/api';
 import { FIRST, MIGRATIONS, migrationDb, runCli, snapshot, type MigrationDb } from '../migrations/support';
 import { seedLegacyData, type LegacyIds } from './fixture';
@@ -115,7 +116,7 @@ describe('adopting a messy legacy database', () => {
     const orm = await MikroORM.init(ormConfig(m.url));
     let app: App | undefined;
     try {
-      app = await startApp({ orm, config: TEST_CONFIG, logError: () => undefined });
+      app = await startApp({ orm, config: TEST_CONFIG, logger: createLogger('silent') });
       const query = `query($n: String!) { timelineByName(formattedName: $n) { id name formattedName events(first: 50) { edges { node { title } } } } }`;
       const climate = await postGraphQL<any>(app.url, query, { n: '#climate' });
       expect(climate.errors).toBeUndefined();

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import { ormConfig } from '../../src/db/orm-config';
 import { startApp, type App } from '../../src/server/app';
+import { createLogger } from '../../src/server/logger';
 import { createTestDatabase } from './database';
 
 export interface GraphQLResponse<T = Record<string, any>> {
@@ -43,7 +44,7 @@ export function useTestApi(): TestApi {
     const url = await createTestDatabase();
     api.databaseUrl = url;
     api.orm = await MikroORM.init(ormConfig(url));
-    api.app = await startApp({ orm: api.orm, config: TEST_CONFIG, logError: () => undefined });
+    api.app = await startApp({ orm: api.orm, config: TEST_CONFIG, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
     api.url = api.app.url;
     api.db = new pg.Client(url);
     await api.db.connect();

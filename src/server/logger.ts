@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { RequestHandler } from 'express';
+import pino, { type DestinationStream, type Logger } from 'pino';
+import type { Context } from './context';
+import { isExpected, rootCause } from './errors';
+
+export type { Logger };
+
+/** Variables whose values never reach a log, at any depth and in any casing. */
+const SECRET_KEY = /password|token|secret|authorization/i;
+const REQUEST_ID = /^[\w.:-]{1,100}$/;
+
+/** JSON lines on stdout (or `destination`), at `LOG_LEVEL`; authorization headers are never written. */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: undefined,
+      redact: { paths: ['headers.authorization', 'req.headers.authorization', 'connectionParams.authorization'], censor: '[redacted]' },
+    },
+    destination,
+  );
+}
+
+/**
+ * Gives each HTTP request an id: the load balancer's `X-Request-Id` when it sent a sane one, else a new
+ * UUID. Echoed in the response and written on every log line about the request.
+ */
+export function requestId(): RequestHandler {
+  return (req, res, next) => {
+    const given = req.headers['x-request-id'];
+    const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    req.headers['x-request-id'] = id;
+    res.setHeader('x-request-id', id);
+    next();
+  };
+}
+
+export function requestIdOf(req: IncomingMessage): string | undefined {
+  const id = req.headers['x-request-id'];
+  return typeof id === 'string' ? id : undefined;
+}
+
+/**
+ * One line per operation (request id, operation name, user id, duration, error codes): info, or warn when
+ * slower than `slowOperationMs`. Each unexpected error is logged once more at error level with its cause.
+ * Variables are written at debug level only, with secrets blanked.
+ */
+export function requestLogPlugin(logger: Logger, slowOperationMs: number): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart({ request }) {
+      const started = performance.now();
+      const reqId = request.http?.headers.get('x-request-id');
+      return {
+        async didEncounterErrors({ errors, operationName, contextValue }) {
+          for (const error of errors) {
+            if (!isExpected(error)) {
+              logger.error({ reqId, operation: operationName, userId: contextValue.viewerId, path: error.path, err: rootCause(error) }, 'Unexpected error');
+            }
+          }
+        },
+        async willSendResponse({ response, operationName, contextValue }) {
+          const durationMs = Math.round(performance.now() - started);
+          const slow = durationMs >= slowOperationMs;
+          if (!slow && !logger.isLevelEnabled('info')) return;
+          const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
+          const entry: Record<string, unknown> = { reqId, operation: operationName ?? null, userId: contextValue?.viewerId ?? null, durationMs };
+          if (result?.errors) entry.errors = result.errors.map((error) => error.extensions?.code);
+          if (logger.isLevelEnabled('debug')) entry.variables = withoutSecrets(request.variables);
+          if (slow) logger.warn(entry, 'Slow operation');
+          else logger.info(entry, 'Operation');
+        },
+      };
+    },
+  };
+}
+
+/** Logs an unexpected failure of the context factory (Apollo reports it without the request id). */
+export async function loggingContextFailure<T>(logger: Logger, req: IncomingMessage, context: Promise<T>): Promise<T> {
+  try {
+    return await context;
+  } catch (error) {
+    if (!isExpected(error)) logger.error({ reqId: requestIdOf(req), err: error }, 'Unexpected error while authenticating');
+    throw error;
+  }
+}
+
+export function withoutSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutSecrets);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, SECRET_KEY.test(key) ? '[redacted]' : withoutSecrets(inner)]));
+}

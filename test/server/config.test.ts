@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_DATABASE_TIMEOUTS, DEFAULT_LIMITS, loadConfig } from '../../src/config';
+
+const secret = { JWT_SECRET: 'a-secret-of-the-operators' };
+
+describe('loadConfig', () => {
+  it('requires JWT_SECRET in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET must be set/);
+    expect(loadConfig({ NODE_ENV: 'production', ...secret }).jwtSecret).toBe(secret.JWT_SECRET);
+  });
+
+  it('closes introspection, suggestions and the playground in production, opens them elsewhere', () => {
+    expect(loadConfig({ NODE_ENV: 'production', ...secret })).toMatchObject({ introspection: false, fieldSuggestions: false, playground: false });
+    expect(loadConfig({ NODE_ENV: 'development', ...secret })).toMatchObject({ introspection: true, fieldSuggestions: true, playground: true });
+    expect(loadConfig({ NODE_ENV: 'production', INTROSPECTION: 'true', ...secret }).introspection).toBe(true);
+  });
+
+  it('reads limits, timeouts and thresholds from the environment', () => {
+    const config = loadConfig({
+      ...secret,
+      BODY_LIMIT: '100kb',
+      MAX_QUERY_DEPTH: '7',
+      MAX_QUERY_COST: '500',
+      DB_STATEMENT_TIMEOUT_MS: '2000',
+      DB_ACQUIRE_TIMEOUT_MS: '800',
+      SLOW_OPERATION_MS: '250',
+      LOG_LEVEL: 'warn',
+      SHUTDOWN_DELAY_MS: '0',
+    });
+    expect(config.limits).toEqual({ ...DEFAULT_LIMITS, maxBodyBytes: 100 * 1024, maxDepth: 7, maxCost: 500 });
+    expect(config.database).toEqual({ ...DEFAULT_DATABASE_TIMEOUTS, statementTimeoutMs: 2000, acquireTimeoutMs: 800 });
+    expect(config).toMatchObject({ slowOperationMs: 250, logLevel: 'warn', shutdownDelayMs: 0 });
+  });
+
+  it('refuses malformed settings instead of guessing', () => {
+    expect(() => loadConfig({ ...secret, MAX_QUERY_DEPTH: 'deep' })).toThrow(/MAX_QUERY_DEPTH/);
+    expect(() => loadConfig({ ...secret, BODY_LIMIT: '1gigabyte' })).toThrow(/BODY_LIMIT/);
+    expect(() => loadConfig({ ...secret, INTROSPECTION: 'maybe' })).toThrow(/INTROSPECTION/);
+  });
+});

@@ -1,0 +1,38 @@
+import { getOperationAST, parse } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { operationCost } from '../../src/server/query-cost';
+import { buildSchema } from '../../src/server/schema';
+
+const schema = buildSchema();
+
+function cost(query: string, variables?: Record<string, unknown>) {
+  const document = parse(query);
+  return operationCost(schema, document, getOperationAST(document)!, variables);
+}
+
+describe('operationCost', () => {
+  it('multiplies by each enclosing page size and counts edges as the page itself', () => {
+    // timelines: 50 x (1 + edges 1 x (1 + node (1 + events: 10 x (1 + edges (1 + node (1 + timelines 10 x 1))))))
+    expect(cost('{ timelines(first: 50) { edges { node { events(first: 10) { edges { node { timelines { id } } } } } } } }').cost).toBe(6650);
+  });
+
+  it('costs leaves nothing and a single object one', () => {
+    expect(cost('{ viewer { id username } }').cost).toBe(1);
+    expect(cost('{ __typename }').cost).toBe(0);
+  });
+
+  it('reads page sizes from variables, their defaults and the schema default, and says when it did', () => {
+    const query = 'query($n: Int = 5) { timelines(first: $n) { edges { node { id } } } }';
+    expect(cost(query, { n: 40 })).toEqual({ cost: 40 * 3, dependsOnVariables: true });
+    expect(cost(query, {})).toEqual({ cost: 5 * 3, dependsOnVariables: true });
+    expect(cost('{ timelines { edges { node { id } } } }')).toEqual({ cost: 20 * 3, dependsOnVariables: false });
+  });
+
+  it('follows named and inline fragments', () => {
+    const viaFragments = `
+      query { timelines(first: 10) { ...Page } }
+      fragment Page on TimelineConnection { edges { node { ... on Timeline { events(first: 10) { edges { node { id } } } } } } }`;
+    const inline = '{ timelines(first: 10) { edges { node { events(first: 10) { edges { node { id } } } } } } }';
+    expect(cost(viaFragments).cost).toBe(cost(inline).cost);
+  });
+});
