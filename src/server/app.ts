@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import express from 'express';
 import { useServer } from 'graphql-ws/use/ws';
@@ -64,6 +64,8 @@ export async function startApp({ orm, config: given, logger = createLogger('info
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
+      // No cache hints are used; left on, it wraps every field resolver of every request.
+      ApolloServerPluginCacheControlDisabled(),
       { async serverWillStart() { return { drainServer: async () => { await wsCleanup.dispose(); await eventBus.stop(); } }; } },
       protection.costPlugin(),
       requestLogPlugin(logger, config.slowOperationMs),
@@ -74,6 +76,8 @@ export async function startApp({ orm, config: given, logger = createLogger('info
 
   const app = express();
   app.disable('x-powered-by');
+  // GraphQL POST responses are not cacheable: hashing each body for an ETag is wasted work.
+  app.set('etag', false);
   app.use(requestId());
   app.use(health.router());
   const playground = config.playground ? new Playground() : undefined;

@@ -1,0 +1,71 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+/**
+ * The runner talks to its child processes (service, floor, load driver) over IPC: one request at a time
+ * per child, each answered by one message `{ id, result }` or `{ id, error }`.
+ */
+export interface Child {
+  process: ChildProcess;
+  /** What the child answered to `ready` (the servers: their URL). */
+  ready: unknown;
+  call<T>(message: Record<string, unknown>): Promise<T>;
+  stop(): Promise<void>;
+}
+
+type Reply = { id: number; result?: unknown; error?: string };
+
+export async function startChild(script: string, args: string[], options: { execArgv?: string[] } = {}): Promise<Child> {
+  const child = fork(join(__dirname, script), args, {
+    execArgv: ['--import', 'tsx', ...(options.execArgv ?? [])],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let next = 0;
+  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.on('message', (message: Reply) => {
+    const waiter = pending.get(message.id);
+    pending.delete(message.id);
+    if (message.error !== undefined) waiter?.reject(new Error(`${script}: ${message.error}`));
+    else waiter?.resolve(message.result);
+  });
+  child.once('exit', (code) => {
+    for (const waiter of pending.values()) waiter.reject(new Error(`${script} exited with ${code}`));
+    pending.clear();
+  });
+  const call = <T>(message: Record<string, unknown>) =>
+    new Promise<T>((resolve, reject) => {
+      const id = ++next;
+      pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      child.send({ ...message, id });
+    });
+  const ready = await call({ type: 'ready' });
+  return {
+    process: child,
+    ready,
+    call,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        await exited;
+      }
+    },
+  };
+}
+
+/** The child's side: answers each request with `handle`'s result, reporting failures instead of dying. */
+export function serveParent(handle: (message: Record<string, unknown>) => Promise<unknown>): void {
+  process.on('message', (message: Record<string, unknown> & { id: number }) => {
+    handle(message).then(
+      (result) => process.send!({ id: message.id, result }),
+      (error: unknown) => process.send!({ id: message.id, error: error instanceof Error ? error.stack ?? error.message : String(error) }),
+    );
+  });
+  process.on('disconnect', () => process.exit(0));
+}
+
+/** CPU time this process has used, in milliseconds (user + system). */
+export function cpuMillis(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}

@@ -1,0 +1,16 @@
+import { cpuMillis, serveParent } from './child';
+import { startFloor, type Floor } from './floor';
+
+/** The floor server (`floor.ts`) in a process of its own: argv is the database URL and the pool size. */
+const [url, poolSize] = process.argv.slice(2);
+let floor: Floor | undefined;
+
+serveParent(async (message) => {
+  if (message.type === 'ready') return (floor = await startFloor(url, Number(poolSize))).url;
+  if (message.type === 'cpu') return cpuMillis();
+  throw new Error(`unknown message ${String(message.type)}`);
+});
+
+process.on('SIGTERM', () => {
+  void (floor?.close() ?? Promise.resolve()).then(() => process.exit(0));
+});

@@ -1,0 +1,186 @@
+import { execSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { projectRoot } from '../src/config';
+import { startEmbeddedPostgres } from '../src/db/embedded-postgres';
+import { databaseUrl } from '../src/db/migrate';
+import { buildSchema } from '../src/server/schema';
+import { issueToken } from '../src/users/tokens';
+import { startChild, type Child } from './child';
+import type { LoadRequest, LoadResult } from './load-process';
+import { migrateQuietly, runMigrationScenario } from './migration-scenario';
+import { p99Growth, printReport, summarise, type Run } from './report';
+import { seedDataset } from './seed';
+import { NESTED_QUERY, QUERIES, type Dataset, type ScenarioName } from './workload';
+
+const quick = process.argv.includes('--quick');
+const profile = process.argv.includes('--profile');
+const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
+
+/** Full: 15 s measured after 3 s of warm-up, 3 interleaved rounds. Quick: the same shape, shorter and smaller. */
+const PLAN = quick
+  ? { warmup: 1, seconds: 2, rounds: 3, large: { timelines: 100_000, events: 10_000 }, legacy: { timelines: 30_000, events: 3_000 } }
+  : { warmup: 3, seconds: 15, rounds: 3, large: { timelines: 1_000_000, events: 100_000 }, legacy: { timelines: 1_000_000, events: 100_000 } };
+const CONNECTIONS = 32;
+/** The service's pool (`ormConfig`) and the floor's are the same size. */
+const POOL_SIZE = 10;
+const JWT_SECRET = 'bench-secret';
+
+const DATASETS: Dataset[] = [
+  { label: '1k', timelines: 1_000, events: 10_000, hot: 200 },
+  { label: quick ? '100k' : '1M', ...PLAN.large, hot: 200 },
+];
+const INGEST_DATASET = DATASETS[1];
+
+const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
+
+async function main(): Promise<void> {
+  const startedAt = Date.now();
+  const root = mkdtempSync(join(tmpdir(), 'itimeline-bench-'));
+  const postgres = await startEmbeddedPostgres({
+    dataDir: join(root, 'pg'),
+    persistent: false,
+    settings: { shared_buffers: '512MB', max_connections: '200', max_wal_size: '4GB', checkpoint_timeout: '30min' },
+  });
+  const children: Child[] = [];
+  try {
+    const urls = new Map<string, string>();
+    for (const dataset of DATASETS) {
+      const name = `bench_${dataset.label.toLowerCase()}`;
+      const admin = new pg.Client(postgres.url);
+      await admin.connect();
+      await admin.query(`create database ${name}`);
+      await admin.end();
+      const url = databaseUrl(postgres.url, name);
+      await migrateQuietly(url);
+      log(`seeding ${dataset.label}: ${dataset.timelines} timelines, ${dataset.events} events`);
+      const db = new pg.Client(url);
+      await db.connect();
+      await seedDataset(db, dataset);
+      await db.end();
+      urls.set(dataset.label, url);
+    }
+
+    const ingestion = buildSchema().getMutationType()?.getFields().createEvent !== undefined;
+    const token = issueToken({ jwtSecret: JWT_SECRET, tokenTtlSeconds: 24 * 3600 }, 1);
+
+    log('statements per request');
+    const statements = await countStatements(urls.get(DATASETS[0].label)!, token, ingestion);
+
+    const targets = new Map<string, { service: Child; floor: Child }>();
+    for (const dataset of DATASETS) {
+      const url = urls.get(dataset.label)!;
+      const profileArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${join(projectRoot, 'bench', 'results')}`] : [];
+      const service = await startChild('service-process.ts', [url, JWT_SECRET], { execArgv: profileArgs });
+      const floor = await startChild('floor-process.ts', [url, String(POOL_SIZE)]);
+      children.push(service, floor);
+      targets.set(dataset.label, { service, floor });
+    }
+    const load = await startChild('load-process.ts', []);
+    children.push(load);
+
+    const scenarios: { scenario: ScenarioName; dataset: Dataset }[] = [
+      ...DATASETS.flatMap((dataset) => (['lookup', 'page'] as const).map((scenario) => ({ scenario, dataset }))),
+      { scenario: 'ingest' as const, dataset: INGEST_DATASET },
+    ].filter(({ scenario }) => !only || only.includes(scenario));
+    const runs: Run[] = [];
+    for (let round = 1; round <= PLAN.rounds; round++) {
+      for (const { scenario, dataset } of scenarios) {
+        const { service, floor } = targets.get(dataset.label)!;
+        const order = round % 2 === 1 ? (['service', 'floor'] as const) : (['floor', 'service'] as const);
+        for (const target of order) {
+          if (target === 'service' && scenario === 'ingest' && !ingestion) continue;
+          const server = target === 'service' ? service : floor;
+          const result = await measure(load, server, { scenario, dataset, connections: CONNECTIONS, seconds: PLAN.seconds, token });
+          log(`round ${round} ${scenario}@${dataset.label} ${target}: ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.p99} ms, ` +
+            `${result.cpuMsPerRequest.toFixed(3)} cpu ms/req, ${result.errors} errors`);
+          runs.push({ round, scenario, dataset: dataset.label, target, ...result });
+        }
+      }
+    }
+    for (const child of children.splice(0)) await child.stop();
+
+    const migration = only && !only.includes('migration') ? { skipped: 'not selected (--only)' } : await runMigrationScenario(postgres.url, PLAN.legacy, log);
+
+    const report = {
+      commit: gitCommit(),
+      date: new Date().toISOString(),
+      mode: quick ? 'quick' : 'full',
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      node: process.version,
+      plan: { ...PLAN, connections: CONNECTIONS, poolSize: POOL_SIZE, datasets: DATASETS },
+      ingestion: ingestion ? 'createEvent' : 'floor only: the schema has no createEvent mutation yet',
+      scenarios: summarise(runs),
+      p99Growth: p99Growth(summarise(runs)),
+      statements,
+      migration,
+      runs,
+      totalSeconds: Math.round((Date.now() - startedAt) / 1000),
+    };
+    const resultsDir = join(projectRoot, 'bench', 'results');
+    mkdirSync(resultsDir, { recursive: true });
+    writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+    printReport(report);
+    log(`done in ${report.totalSeconds} s; bench/results/latest.json written`);
+  } finally {
+    for (const child of children) await child.stop();
+    await postgres.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** Warm-up, then the measured run bracketed by the server's CPU time. */
+async function measure(load: Child, server: Child, request: Omit<LoadRequest, 'url'>): Promise<LoadResult & { cpuMsPerRequest: number }> {
+  const url = server.ready as string;
+  await load.call<LoadResult>({ type: 'run', request: { ...request, url, seconds: PLAN.warmup } });
+  const cpuBefore = await server.call<number>({ type: 'cpu' });
+  const result = await load.call<LoadResult>({ type: 'run', request: { ...request, url } });
+  const cpuAfter = await server.call<number>({ type: 'cpu' });
+  return { ...result, cpuMsPerRequest: (cpuAfter - cpuBefore) / Math.max(result.requests, 1) };
+}
+
+/** SQL statements per request, from the service's own count (`extensions.sqlStatements`). */
+async function countStatements(url: string, token: string, ingestion: boolean) {
+  const service = await startChild('service-process.ts', [url, JWT_SECRET, '--statements']);
+  try {
+    const endpoint = service.ready as string;
+    const count = async (query: string, variables: Record<string, unknown>, auth?: string) => {
+      const response = await fetch(endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${auth}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await response.json()) as { errors?: unknown[]; extensions?: { sqlStatements?: number } };
+      if (body.errors) throw new Error(`statement count query failed: ${JSON.stringify(body.errors)}`);
+      return body.extensions?.sqlStatements ?? null;
+    };
+    const nested5 = await count(NESTED_QUERY, { first: 5 });
+    const nested50 = await count(NESTED_QUERY, { first: 50 });
+    return {
+      nested: { timelines5: nested5, timelines50: nested50, constant: nested5 !== null && nested5 === nested50 },
+      lookup: await count(QUERIES.lookup, { name: '#Tag7' }),
+      page: await count(QUERIES.page, { id: '7' }),
+      ingest: ingestion ? await count(QUERIES.ingest, { input: { title: 'count', tags: ['Tag1', 'Tag2', `Fresh${Date.now()}`] } }, token) : null,
+    };
+  } finally {
+    await service.stop();
+  }
+}
+
+function gitCommit(): string {
+  try {
+    const commit = execSync('git rev-parse HEAD', { cwd: projectRoot, encoding: 'utf8' }).trim();
+    const dirty = execSync('git status --porcelain --untracked-files=no', { cwd: projectRoot, encoding: 'utf8' }).trim() !== '';
+    return dirty ? `${commit}+uncommitted` : commit;
+  } catch {
+    return 'unknown';
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,45 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import { ormConfig } from '../src/db/orm-config';
+import { startApp, type App } from '../src/server/app';
+import { createLogger } from '../src/server/logger';
+import { cpuMillis, serveParent } from './child';
+
+/**
+ * The real service, as `npm start` runs it (production settings), on the database given as argv[2].
+ * `--statements` adds the statement count to each response, for the nested-query check only.
+ */
+const [url, jwtSecret, ...flags] = process.argv.slice(2);
+let app: App | undefined;
+let orm: MikroORM | undefined;
+
+async function start(): Promise<string> {
+  orm = await MikroORM.init(ormConfig(url));
+  app = await startApp({
+    orm,
+    config: {
+      host: '127.0.0.1',
+      port: 0,
+      jwtSecret,
+      tokenTtlSeconds: 3600,
+      production: true,
+      reportStatementCount: flags.includes('--statements'),
+    },
+    // Warnings and errors only: a log line per request would measure the terminal.
+    logger: createLogger('warn'),
+  });
+  return app.url;
+}
+
+serveParent(async (message) => {
+  if (message.type === 'ready') return start();
+  if (message.type === 'cpu') return cpuMillis();
+  throw new Error(`unknown message ${String(message.type)}`);
+});
+
+process.on('SIGTERM', () => {
+  void (async () => {
+    await app?.stop();
+    await orm?.close(true);
+    process.exit(0);
+  })();
+});

@@ -1,0 +1,96 @@
+/**
+ * What the load driver sends: one GraphQL operation per scenario, and the variables each request draws.
+ * The same shapes drive the service and the floor (which reads `variables` and ignores the query text),
+ * so both answer the same questions about the same rows.
+ */
+export type ScenarioName = 'lookup' | 'page' | 'ingest';
+
+export interface Dataset {
+  label: string;
+  timelines: number;
+  events: number;
+  /** Timelines 1..hot are public hashtags carrying most listings: pages are read from them. */
+  hot: number;
+}
+
+export const QUERIES: Record<ScenarioName, string> = {
+  lookup: 'query Lookup($name: String!) { timelineByName(formattedName: $name) { id name formattedName type createdAt } }',
+  page: `query Page($id: ID!) { timeline(id: $id) { id name events(first: 20) {
+    edges { cursor node { id title eventDate tags } } pageInfo { hasNextPage endCursor } } } }`,
+  ingest: 'mutation Ingest($input: CreateEventInput!) { createEvent(input: $input) { id } }',
+};
+
+export const NESTED_QUERY = `query Nested($first: Int!) { timelines(first: $first) { edges { node {
+  events(first: 10) { edges { node { timelines { id } } } } } } } }`;
+
+/** Ingestion draws tags from this many existing hashtag names (`Tag1`…), Zipf-distributed. */
+export const TAG_NAMES = 10_000;
+export const NEW_TAG_SHARE = 0.1;
+export const TAGS_PER_EVENT = 3;
+
+/**
+ * The seeded type of timeline `i` (see `seed.ts`): the hot ones and the ingestion tags are hashtags, the
+ * rest mixes in communities and personal timelines so that lookups pass over all three kinds of row.
+ */
+export function seededType(i: number, dataset: Pick<Dataset, 'hot'>): 'hashtag' | 'community' | 'personal' {
+  if (i <= Math.max(dataset.hot, TAG_NAMES)) return 'hashtag';
+  if (i % 10 === 0) return 'community';
+  if (i % 10 === 5) return 'personal';
+  return 'hashtag';
+}
+
+/** A public formatted name of a random seeded timeline, anywhere in the table. */
+export function randomLookupName(dataset: Dataset, random = Math.random): string {
+  let i = 1 + Math.floor(random() * dataset.timelines);
+  if (seededType(i, dataset) === 'personal') i -= 1;
+  return seededType(i, dataset) === 'community' ? `i-Tag${i}` : `#Tag${i}`;
+}
+
+export function randomHotId(dataset: Dataset, random = Math.random): string {
+  return String(1 + Math.floor(random() * dataset.hot));
+}
+
+/** Samples ranks 1..n with probability ∝ 1/rank (Zipf, s = 1). */
+export function zipfSampler(n: number, random = Math.random): () => number {
+  const cumulative = new Float64Array(n);
+  let total = 0;
+  for (let rank = 1; rank <= n; rank++) cumulative[rank - 1] = total += 1 / rank;
+  return () => {
+    const target = random() * total;
+    let low = 0;
+    let high = n - 1;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (cumulative[mid] < target) low = mid + 1;
+      else high = mid;
+    }
+    return low + 1;
+  };
+}
+
+/** Three distinct tags: mostly hot existing names, one in ten brand new (unique to this process). */
+export function ingestTagPicker(random = Math.random): () => string[] {
+  const rank = zipfSampler(TAG_NAMES, random);
+  let fresh = 0;
+  const prefix = `New${process.pid}x${Date.now().toString(36)}x`;
+  return () => {
+    const tags = new Set<string>();
+    while (tags.size < TAGS_PER_EVENT) tags.add(random() < NEW_TAG_SHARE ? `${prefix}${++fresh}` : `Tag${rank()}`);
+    return [...tags];
+  };
+}
+
+/** The variables of the next request of a scenario. */
+export function variablesFor(scenario: ScenarioName, dataset: Dataset): () => Record<string, unknown> {
+  switch (scenario) {
+    case 'lookup':
+      return () => ({ name: randomLookupName(dataset) });
+    case 'page':
+      return () => ({ id: randomHotId(dataset) });
+    case 'ingest': {
+      const tags = ingestTagPicker();
+      let n = 0;
+      return () => ({ input: { title: `Bench event ${process.pid}-${++n}`, tags: tags() } });
+    }
+  }
+}
