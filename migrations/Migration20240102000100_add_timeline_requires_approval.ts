@@ -1,4 +1,4 @@
-import { assertNothingBlocks } from '../src/db/audit';
+import { auditGuard } from '../src/db/audit';
 import { check, columnInfo, exists, StepMigration, transaction, type Session, type Step } from '../src/db/migration-support';
 
 /**
@@ -9,7 +9,7 @@ import { check, columnInfo, exists, StepMigration, transaction, type Session, ty
 export class Migration20240102000100_add_timeline_requires_approval extends StepMigration {
   upSteps(): Step[] {
     return [
-      check('V2 audit: no timeline row blocks the V2 naming rules', (db) => assertNothingBlocks(db, this.constructor.name)),
+      auditGuard(this.constructor.name),
       transaction(
         'add timeline.requires_approval (nullable, default false for new rows)',
         'alter table timeline add column if not exists requires_approval boolean',

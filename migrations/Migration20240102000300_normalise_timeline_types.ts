@@ -1,6 +1,6 @@
-import { assertNothingBlocks } from '../src/db/audit';
+import { auditGuard } from '../src/db/audit';
 import { typeSql } from '../src/db/legacy-names';
-import { batches, check, exists, StepMigration, type Session, type Step } from '../src/db/migration-support';
+import { batches, exists, StepMigration, type Session, type Step } from '../src/db/migration-support';
 
 /**
  * Legacy type strings in any case (`Hashtag`, `COMMUNITY`) become the three lower-case V2 values. The first step
@@ -9,7 +9,7 @@ import { batches, check, exists, StepMigration, type Session, type Step } from '
 export class Migration20240102000300_normalise_timeline_types extends StepMigration {
   upSteps(): Step[] {
     return [
-      check('V2 audit: no timeline row blocks the V2 naming rules', (db) => assertNothingBlocks(db, this.constructor.name)),
+      auditGuard(this.constructor.name),
       batches(
         'lower-case timeline.timeline_type',
         'timeline',

@@ -1,6 +1,6 @@
-import { assertNothingBlocks } from '../src/db/audit';
+import { auditGuard } from '../src/db/audit';
 import { baseNameSql } from '../src/db/legacy-names';
-import { batches, check, exists, StepMigration, type Session, type Step } from '../src/db/migration-support';
+import { batches, exists, StepMigration, type Session, type Step } from '../src/db/migration-support';
 
 /**
  * Names become base names (SPEC section 2): the row's own type prefix (`#`, `i-`, `My-`, any case) stripped,
@@ -14,7 +14,7 @@ import { batches, check, exists, StepMigration, type Session, type Step } from '
 export class Migration20240102000700_normalise_timeline_names extends StepMigration {
   upSteps(): Step[] {
     return [
-      check('V2 audit: no timeline row blocks the V2 naming rules', (db) => assertNothingBlocks(db, this.constructor.name)),
+      auditGuard(this.constructor.name),
       batches(
         'store base names in timeline.name',
         'timeline',

@@ -1,5 +1,5 @@
 import { PREFIX_OF, TIMELINE_TYPES, baseNameSql, foldSql, prefixTypeSql, typeSql } from './legacy-names';
-import type { Session } from './migration-support';
+import { check, type Session, type Step } from './migration-support';
 
 /**
  * The V2 audit (SPEC section 7): every timeline row that the V2 rules would refuse once types and names are
@@ -156,4 +156,9 @@ export class BlockingRowsError extends Error {
 export async function assertNothingBlocks(db: Session, migration: string): Promise<void> {
   const findings = await auditTimelines(db);
   if (findings.length > 0) throw new BlockingRowsError(migration, findings);
+}
+
+/** The first step of every migration the V2 rules could break: refuse, changing nothing, while any row blocks. */
+export function auditGuard(migration: string): Step {
+  return check('V2 audit: no timeline row blocks the V2 naming rules', (db) => assertNothingBlocks(db, migration));
 }
