@@ -1,4 +1,5 @@
 import { statement, type Sql } from '../db/sql';
+import { PUBLIC_NAME_CONFLICT } from '../timelines/timeline.record';
 
 /**
  * Hand-written SQL for the ingestion hot path: the ORM cannot express "insert the missing ones, skip the
@@ -26,7 +27,7 @@ const INSERT_MISSING = statement(
   `insert into timeline as t (name, timeline_type, visibility, requires_approval, created_by)
    select n.name, 'hashtag', 'public', false, $2::int from unnest($1::text[]) as n(name)
    order by ${FOLDED_INPUT}
-   on conflict (upper(name collate "und-x-icu"), timeline_type) where timeline_type in ('hashtag', 'community') do nothing
+   on conflict ${PUBLIC_NAME_CONFLICT} do nothing
    returning t.id as "timelineId", ${FOLDED} as folded`,
 );
 

@@ -1,6 +1,6 @@
-import { statement, type Sql } from '../db/sql';
+import { statement, type Sql, type Statement } from '../db/sql';
 import type { TimelineKind, TimelineVisibility } from './timeline.entity';
-import { TIMELINE_COLUMNS, timelineVisibleTo, type TimelineRecord } from './timeline.record';
+import { PERSONAL_NAME_CONFLICT, PUBLIC_NAME_CONFLICT, TIMELINE_COLUMNS, timelineVisibleTo, type TimelineRecord } from './timeline.record';
 
 /**
  * Name lookups and inserts repeat the unique indexes' expression, `upper(name collate "und-x-icu")`, and
@@ -42,27 +42,19 @@ const LIST = statement(
    limit $5`,
 );
 
-const INSERT_COLUMNS = 'insert into timeline as t (name, timeline_type, description, visibility, requires_approval, created_by)';
-const INSERT = {
-  hashtag: statement(
-    'timeline.insert.hashtag',
-    `${INSERT_COLUMNS} values ($1, 'hashtag', $2, $3, $4, $5)
-     on conflict (upper(name collate "und-x-icu"), timeline_type) where timeline_type in ('hashtag', 'community') do nothing
+const insertStatement = (type: TimelineKind, conflict: string) =>
+  statement(
+    `timeline.insert.${type}`,
+    `insert into timeline as t (name, timeline_type, description, visibility, requires_approval, created_by)
+     values ($1, '${type}', $2, $3, $4, $5)
+     on conflict ${conflict} do nothing
      returning ${TIMELINE_COLUMNS}`,
-  ),
-  community: statement(
-    'timeline.insert.community',
-    `${INSERT_COLUMNS} values ($1, 'community', $2, $3, $4, $5)
-     on conflict (upper(name collate "und-x-icu"), timeline_type) where timeline_type in ('hashtag', 'community') do nothing
-     returning ${TIMELINE_COLUMNS}`,
-  ),
-  personal: statement(
-    'timeline.insert.personal',
-    `${INSERT_COLUMNS} values ($1, 'personal', $2, $3, $4, $5)
-     on conflict (upper(name collate "und-x-icu"), timeline_type, created_by) where timeline_type = 'personal' do nothing
-     returning ${TIMELINE_COLUMNS}`,
-  ),
-} satisfies Record<TimelineKind, unknown>;
+  );
+const INSERT: Record<TimelineKind, Statement> = {
+  hashtag: insertStatement('hashtag', PUBLIC_NAME_CONFLICT),
+  community: insertStatement('community', PUBLIC_NAME_CONFLICT),
+  personal: insertStatement('personal', PERSONAL_NAME_CONFLICT),
+};
 
 const FIND_PRIVATE_COMMUNITY = statement(
   'timeline.findPrivateCommunity',
