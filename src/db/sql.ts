@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Knex } from '@mikro-orm/postgresql';
 import type { QueryResultRow } from 'pg';
 
 /** A parameterised statement with a stable name: the `pg` driver prepares it once per connection. */
@@ -19,33 +19,44 @@ export function statement(name: string, text: string): Statement {
 
 interface PgConnection {
   query<R extends QueryResultRow>(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: R[] }>;
+  query(text: string): Promise<unknown>;
 }
 
-interface KnexClient {
+/** The part of the ORM's knex client that lends its pooled `pg` connections. */
+interface ConnectionPool {
   acquireConnection(): Promise<PgConnection>;
   releaseConnection(connection: PgConnection): Promise<void>;
 }
 
 /**
- * Runs hand-written SQL on the ORM's own connection (inside the fork's transaction when there is one),
- * as named prepared statements: `pg` re-plans every unnamed query, which costs the hot paths dearly.
+ * Runs hand-written SQL on the ORM's own connection pool, as named prepared statements: `pg` re-plans
+ * every unnamed query, which costs the hot paths dearly. Nothing here needs an entity manager (no
+ * identity map, no unit of work), so requests neither fork one nor go through knex's query builder.
  * Counts the statements it runs, so tests and benchmarks can assert that nothing is N+1.
  */
 export class Sql {
   statementCount = 0;
 
-  constructor(readonly em: EntityManager) {}
+  private constructor(
+    private readonly pool: ConnectionPool,
+    /** Set inside `transaction`: every statement runs on it. */
+    private readonly connection?: PgConnection,
+  ) {}
+
+  /** Statements on the pool of the ORM's knex (`em.getConnection().getKnex()`), a connection each. */
+  static onPool(knex: Knex): Sql {
+    return new Sql((knex as unknown as { client: ConnectionPool }).client);
+  }
 
   async rows<R extends QueryResultRow>(stmt: Statement, values: unknown[] = []): Promise<R[]> {
-    const knex = this.em.getTransactionContext() ?? this.em.getConnection().getKnex();
-    const client = (knex as unknown as { client: KnexClient }).client;
-    const connection = await client.acquireConnection();
     this.statementCount++;
+    const query = { name: stmt.name, text: stmt.text, values };
+    if (this.connection) return (await this.connection.query<R>(query)).rows;
+    const connection = await this.pool.acquireConnection();
     try {
-      const result = await connection.query<R>({ name: stmt.name, text: stmt.text, values });
-      return result.rows;
+      return (await connection.query<R>(query)).rows;
     } finally {
-      await client.releaseConnection(connection);
+      await this.pool.releaseConnection(connection);
     }
   }
 
@@ -53,15 +64,28 @@ export class Sql {
     return (await this.rows<R>(stmt, values))[0];
   }
 
-  /** Runs `work` in one transaction on a fork of this manager; everything it writes commits or none of it. */
-  transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
-    return this.em.transactional(async (em) => {
-      const inner = new Sql(em as EntityManager);
+  /**
+   * Runs `work` in one transaction on one pooled connection; everything it writes commits or none of it.
+   * A single statement needs none: PostgreSQL runs each atomically.
+   */
+  async transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+    if (this.connection) throw new Error('Transactions do not nest');
+    const connection = await this.pool.acquireConnection();
+    const inner = new Sql(this.pool, connection);
+    try {
+      await connection.query('begin');
       try {
-        return await work(inner);
-      } finally {
-        this.statementCount += inner.statementCount;
+        const result = await work(inner);
+        await connection.query('commit');
+        return result;
+      } catch (error) {
+        // A connection that cannot roll back is broken: the pool discards it (knex watches its errors).
+        await connection.query('rollback').catch(() => undefined);
+        throw error;
       }
-    });
+    } finally {
+      this.statementCount += inner.statementCount;
+      await this.pool.releaseConnection(connection);
+    }
   }
 }

@@ -1,6 +1,6 @@
 import { badInput, notFound } from '../common/errors';
 import { decodeCursor, encodeCursor, pageSize, parseId, toConnection, type Connection, type PageArgs } from '../common/pagination';
-import { createLoaders } from '../server/loaders';
+import { Loaders } from '../server/loaders';
 import type { Context } from '../server/context';
 import type { TimelineRecord } from '../timelines/timeline.record';
 import type { CreateEventInput } from './event-input';
@@ -49,7 +49,7 @@ export class EventService {
     const timeline = await this.context.timelines.byId(rawTimelineId);
     if (!timeline) throw notFound('Timeline');
     return filterMap(bus.subscribe(timeline.id), async (eventId) => {
-      this.context.loaders = createLoaders(this.context.sql, this.context.viewerId);
+      this.context.loaders = new Loaders(this.context.sql, this.context.viewerId);
       const [stillVisible, event] = await Promise.all([this.context.loaders.timeline.load(timeline.id), this.context.loaders.event.load(eventId)]);
       return stillVisible ? event : undefined;
     });

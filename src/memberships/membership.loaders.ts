@@ -19,31 +19,58 @@ export interface ViewerPageKey {
   limit: number;
 }
 
-/** Per-request batching for the membership fields of `Timeline` (one statement per field, whatever the rows). */
-export function createMembershipLoaders(sql: Sql, viewerId: number | null) {
-  const memberships = new MembershipRepository(sql);
-  const viewers = new ViewerRepository(sql);
-  return {
-    /** The caller's own membership of each timeline (none for anonymous callers). */
-    membership: new DataLoader<number, MembershipRecord | undefined>(async (timelineIds) =>
-      viewerId === null ? timelineIds.map(() => undefined) : byKey(timelineIds, await memberships.findOfUser(viewerId, timelineIds), (m) => m.timelineId),
-    ),
-    memberCount: new DataLoader<number, number>(async (timelineIds) => {
-      const counts = new Map((await memberships.countActive(timelineIds)).map((row) => [row.timelineId, row.count]));
-      return timelineIds.map((id) => counts.get(id) ?? 0);
-    }),
-    memberPage: pageLoader<MemberPageKey, MembershipRecord>(
-      (key) => `${key.state}|${key.afterUserId}|${key.limit}`,
-      (ids, { state, afterUserId, limit }) => memberships.pages(ids, state, afterUserId, limit),
-    ),
-    viewerPage: pageLoader<ViewerPageKey, UserRecord & { timelineId: number }>(
-      (key) => `${key.afterUserId}|${key.limit}`,
-      (ids, { afterUserId, limit }) => viewers.pages(ids, afterUserId, limit),
-    ),
-  };
-}
+/**
+ * Per-request batching for the membership fields of `Timeline` (one statement per field, whatever the rows).
+ * Each loader is built on first use: most requests use none of them.
+ */
+export class MembershipLoaders {
+  private readonly memberships: MembershipRepository;
+  private readonly viewers: ViewerRepository;
+  private loaded: {
+    membership?: DataLoader<number, MembershipRecord | undefined>;
+    memberCount?: DataLoader<number, number>;
+    memberPage?: DataLoader<MemberPageKey, MembershipRecord[], string>;
+    viewerPage?: DataLoader<ViewerPageKey, (UserRecord & { timelineId: number })[], string>;
+  } = {};
 
-export type MembershipLoaders = ReturnType<typeof createMembershipLoaders>;
+  constructor(
+    sql: Sql,
+    protected readonly viewerId: number | null,
+  ) {
+    this.memberships = new MembershipRepository(sql);
+    this.viewers = new ViewerRepository(sql);
+  }
+
+  /** The caller's own membership of each timeline (none for anonymous callers). */
+  get membership() {
+    return (this.loaded.membership ??= new DataLoader(async (timelineIds) => {
+      const viewerId = this.viewerId;
+      if (viewerId === null) return timelineIds.map(() => undefined);
+      return byKey(timelineIds, await this.memberships.findOfUser(viewerId, timelineIds), (m) => m.timelineId);
+    }));
+  }
+
+  get memberCount() {
+    return (this.loaded.memberCount ??= new DataLoader(async (timelineIds) => {
+      const counts = new Map((await this.memberships.countActive(timelineIds)).map((row) => [row.timelineId, row.count]));
+      return timelineIds.map((id) => counts.get(id) ?? 0);
+    }));
+  }
+
+  get memberPage() {
+    return (this.loaded.memberPage ??= pageLoader<MemberPageKey, MembershipRecord>(
+      (key) => `${key.state}|${key.afterUserId}|${key.limit}`,
+      (ids, { state, afterUserId, limit }) => this.memberships.pages(ids, state, afterUserId, limit),
+    ));
+  }
+
+  get viewerPage() {
+    return (this.loaded.viewerPage ??= pageLoader<ViewerPageKey, UserRecord & { timelineId: number }>(
+      (key) => `${key.afterUserId}|${key.limit}`,
+      (ids, { afterUserId, limit }) => this.viewers.pages(ids, afterUserId, limit),
+    ));
+  }
+}
 
 /** Pages of several timelines that ask for the same shape (position and size) share one statement. */
 function pageLoader<K extends { timelineId: number }, R extends { timelineId: number }>(

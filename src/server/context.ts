@@ -9,7 +9,7 @@ import { TimelineService } from '../timelines/timeline.service';
 import type { TokenConfig } from '../users/tokens';
 import { userIdFromAuthorization } from '../users/tokens';
 import { UserService } from '../users/user.service';
-import { createLoaders, type Loaders } from './loaders';
+import { Loaders } from './loaders';
 
 /** What every resolver sees: built once per operation, HTTP and WebSocket alike. */
 export interface Context {
@@ -38,9 +38,9 @@ export interface ContextDeps {
  * that does not exist is UNAUTHENTICATED, not anonymous.
  */
 export async function createContext(deps: ContextDeps, authorization: string | undefined): Promise<Context> {
-  const sql = new Sql(deps.em.fork());
+  const sql = Sql.onPool(deps.em.getConnection().getKnex());
   const viewerId = userIdFromAuthorization(deps.tokens, authorization) ?? null;
-  const loaders = createLoaders(sql, viewerId);
+  const loaders = new Loaders(sql, viewerId);
   if (viewerId !== null && !(await deps.knownUsers.exists(viewerId, loaders))) {
     throw badCredentials('The token names a user that does not exist');
   }
