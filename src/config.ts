@@ -46,6 +46,8 @@ export interface AppConfig {
   playground: boolean;
   /** Operations slower than this are logged at warn. */
   slowOperationMs: number;
+  /** Common requests answered without Apollo's per-request pipeline (src/server/fast-path.ts); off: Apollo answers all. */
+  fastPath: boolean;
   /** On SIGTERM, how long `/readyz` reports 503 before the server stops accepting (the load balancer's reaction time). */
   shutdownDelayMs: number;
 }
@@ -66,10 +68,17 @@ export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = {
 };
 
 /** What the HTTP/WebSocket server needs beyond address and tokens; `loadConfig` reads each from the environment. */
-export type ServerSettings = Pick<AppConfig, 'limits' | 'introspection' | 'fieldSuggestions' | 'playground' | 'slowOperationMs'>;
+export type ServerSettings = Pick<AppConfig, 'limits' | 'introspection' | 'fieldSuggestions' | 'playground' | 'slowOperationMs' | 'fastPath'>;
 
 export function defaultServerSettings(production: boolean): ServerSettings {
-  return { limits: DEFAULT_LIMITS, introspection: !production, fieldSuggestions: !production, playground: !production, slowOperationMs: 1000 };
+  return {
+    limits: DEFAULT_LIMITS,
+    introspection: !production,
+    fieldSuggestions: !production,
+    playground: !production,
+    slowOperationMs: 1000,
+    fastPath: true,
+  };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -102,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     fieldSuggestions: flag('FIELD_SUGGESTIONS', defaults.fieldSuggestions),
     playground: flag('PLAYGROUND', defaults.playground),
     slowOperationMs: number('SLOW_OPERATION_MS', defaults.slowOperationMs),
+    fastPath: flag('FAST_PATH', defaults.fastPath),
     shutdownDelayMs: number('SHUTDOWN_DELAY_MS', 0),
   };
 }

@@ -12,6 +12,7 @@ import { defaultServerSettings, type AppConfig, type ServerSettings } from '../c
 import { EventBus } from '../events/event-bus';
 import { createContext, KnownUsers, type Context, type ContextDeps } from './context';
 import { formatError } from './errors';
+import { FastPath } from './fast-path';
 import { Health } from './health';
 import { httpErrorHandler, jsonBody } from './http-errors';
 import { QueryProtection } from './limits';
@@ -89,7 +90,18 @@ export async function startApp({ orm, config: given, logger = createLogger('info
     expressMiddleware(apollo, { context: ({ req }) => loggingContextFailure(logger, req, createContext(deps, req.headers.authorization)) }),
   );
   app.use(httpErrorHandler(logger, config.limits.maxBodyBytes));
-  httpServer.on('request', app);
+  let serving = true;
+  const fastPath = new FastPath({
+    schema,
+    protection,
+    logger,
+    maxBodyBytes: config.limits.maxBodyBytes,
+    slowOperationMs: config.slowOperationMs,
+    reportStatementCount: config.reportStatementCount ?? false,
+    createContext: (authorization) => createContext(deps, authorization),
+    serving: () => serving,
+  });
+  httpServer.on('request', !config.fastPath ? app : (req, res) => fastPath.handle(req, res, app));
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -100,7 +112,10 @@ export async function startApp({ orm, config: given, logger = createLogger('info
     url: `http://${config.host}:${port}/graphql`,
     httpServer,
     health,
-    stop: () => apollo.stop(),
+    stop: () => {
+      serving = false;
+      return apollo.stop();
+    },
   };
 }
 

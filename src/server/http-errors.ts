@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { requestIdOf, type Logger } from './logger';
 
@@ -26,13 +27,23 @@ export function httpErrorHandler(logger: Logger, maxBodyBytes: number): ErrorReq
     const status = typeof error?.status === 'number' ? error.status : 500;
     if (status >= 400 && status < 500 && error.expose) {
       const message = status === 413 ? `The request body is larger than the limit of ${maxBodyBytes} bytes` : String(error.message);
-      logger.info({ reqId: requestIdOf(req), status, reason: error.type }, 'Request refused');
-      res.status(status).json({ errors: [{ message, extensions: { code: 'BAD_USER_INPUT', reason: httpReason(status) } }] });
+      refuseRequest(logger, req, res, status, message, error.type);
       return;
     }
     logger.error({ reqId: requestIdOf(req), err: error }, 'Unexpected error');
-    res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+    sendErrors(res, 500, [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
   };
+}
+
+/** Answers a request the client got wrong (`status` 4xx) before any GraphQL ran, and logs it at info level. */
+export function refuseRequest(logger: Logger, req: IncomingMessage, res: ServerResponse, status: number, message: string, type?: string): void {
+  logger.info({ reqId: requestIdOf(req), status, reason: type }, 'Request refused');
+  sendErrors(res, status, [{ message, extensions: { code: 'BAD_USER_INPUT', reason: httpReason(status) } }]);
+}
+
+function sendErrors(res: ServerResponse, status: number, errors: unknown[]): void {
+  const body = JSON.stringify({ errors });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) }).end(body);
 }
 
 function httpReason(status: number): string {

@@ -37,7 +37,8 @@ export class QueryProtection {
   /** For Apollo's `validationRules`: run once per distinct document (Apollo caches validated documents). */
   readonly validationRules: ValidationRule[];
   readonly parseOptions: ParseOptions;
-  private readonly allRules: ValidationRule[];
+  /** Every rule a document passes, as Apollo applies them: graphql-js's, the armor's, introspection as configured. */
+  readonly rules: ValidationRule[];
   /** Costs that hold whatever the variables, by operation: Apollo hands the same parsed document to every repeat. */
   private readonly fixedCosts = new WeakMap<OperationDefinitionNode, number>();
 
@@ -55,7 +56,7 @@ export class QueryProtection {
       maxDirectives: { n: limits.maxDirectives },
     }).protect().validationRules as ValidationRule[];
     this.parseOptions = { maxTokens: limits.maxTokens };
-    this.allRules = [
+    this.rules = [
       ...specifiedRules,
       ...this.validationRules,
       ...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
@@ -99,7 +100,7 @@ export class QueryProtection {
     } catch (error) {
       return { errors: [requestError(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')] };
     }
-    const errors = validate(this.schema, document, this.allRules);
+    const errors = validate(this.schema, document, this.rules);
     if (errors.length > 0) return { errors: errors.map((error) => requestError(error, 'GRAPHQL_VALIDATION_FAILED', this.options.fieldSuggestions)) };
     const operation = getOperationAST(document, operationName);
     if (!operation) return { errors: [badInput('The document must name the operation to run', { reason: 'OPERATION_RESOLUTION_FAILURE' })] };

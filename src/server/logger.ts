@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { RequestHandler } from 'express';
+import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { Context } from './context';
 import { isExpected, rootCause } from './errors';
@@ -31,12 +32,18 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
  */
 export function requestId(): RequestHandler {
   return (req, res, next) => {
-    const given = req.headers['x-request-id'];
-    const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-    req.headers['x-request-id'] = id;
-    res.setHeader('x-request-id', id);
+    assignRequestId(req, res);
     next();
   };
+}
+
+/** The request's id (see `requestId`), set on the request's headers and the response's. */
+export function assignRequestId(req: IncomingMessage, res: ServerResponse): string {
+  const given = req.headers['x-request-id'];
+  const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  req.headers['x-request-id'] = id;
+  res.setHeader('x-request-id', id);
+  return id;
 }
 
 export function requestIdOf(req: IncomingMessage): string | undefined {
@@ -56,26 +63,46 @@ export function requestLogPlugin(logger: Logger, slowOperationMs: number): Apoll
       const reqId = request.http?.headers.get('x-request-id');
       return {
         async didEncounterErrors({ errors, operationName, contextValue }) {
-          for (const error of errors) {
-            if (!isExpected(error)) {
-              logger.error({ reqId, operation: operationName, userId: contextValue.viewerId, path: error.path, err: rootCause(error) }, 'Unexpected error');
-            }
-          }
+          logUnexpectedErrors(logger, errors, { reqId, operation: operationName, context: contextValue });
         },
         async willSendResponse({ response, operationName, contextValue }) {
-          const durationMs = Math.round(performance.now() - started);
-          const slow = durationMs >= slowOperationMs;
-          if (!slow && !logger.isLevelEnabled('info')) return;
           const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
-          const entry: Record<string, unknown> = { reqId, operation: operationName ?? null, userId: contextValue?.viewerId ?? null, durationMs };
-          if (result?.errors) entry.errors = result.errors.map((error) => error.extensions?.code);
-          if (logger.isLevelEnabled('debug')) entry.variables = withoutSecrets(request.variables);
-          if (slow) logger.warn(entry, 'Slow operation');
-          else logger.info(entry, 'Operation');
+          logOperation(logger, slowOperationMs, { started, reqId, operation: operationName, context: contextValue, errors: result?.errors, variables: request.variables });
         },
       };
     },
   };
+}
+
+export interface OperationOutcome {
+  /** `performance.now()` when the request started. */
+  started: number;
+  reqId: string | undefined;
+  operation: string | null | undefined;
+  context: Context | undefined;
+  errors: readonly GraphQLFormattedError[] | undefined;
+  variables: unknown;
+}
+
+/** The operation's line: info, or warn when slower than `slowOperationMs`; variables at debug level only. */
+export function logOperation(logger: Logger, slowOperationMs: number, outcome: OperationOutcome): void {
+  const durationMs = Math.round(performance.now() - outcome.started);
+  const slow = durationMs >= slowOperationMs;
+  if (!slow && !logger.isLevelEnabled('info')) return;
+  const entry: Record<string, unknown> = { reqId: outcome.reqId, operation: outcome.operation ?? null, userId: outcome.context?.viewerId ?? null, durationMs };
+  if (outcome.errors) entry.errors = outcome.errors.map((error) => error.extensions?.code);
+  if (logger.isLevelEnabled('debug')) entry.variables = withoutSecrets(outcome.variables);
+  if (slow) logger.warn(entry, 'Slow operation');
+  else logger.info(entry, 'Operation');
+}
+
+/** Each error that is not the client's doing, once, at error level with its root cause. */
+export function logUnexpectedErrors(logger: Logger, errors: readonly GraphQLError[], about: Pick<OperationOutcome, 'reqId' | 'operation' | 'context'>): void {
+  for (const error of errors) {
+    if (!isExpected(error)) {
+      logger.error({ reqId: about.reqId, operation: about.operation, userId: about.context?.viewerId, path: error.path, err: rootCause(error) }, 'Unexpected error');
+    }
+  }
 }
 
 /** Logs an unexpected failure of the context factory (Apollo reports it without the request id). */

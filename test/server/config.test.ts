@@ -26,10 +26,12 @@ describe('loadConfig', () => {
       SLOW_OPERATION_MS: '250',
       LOG_LEVEL: 'warn',
       SHUTDOWN_DELAY_MS: '0',
+      FAST_PATH: 'off',
     });
     expect(config.limits).toEqual({ ...DEFAULT_LIMITS, maxBodyBytes: 100 * 1024, maxDepth: 7, maxCost: 500 });
     expect(config.database).toEqual({ ...DEFAULT_DATABASE_TIMEOUTS, statementTimeoutMs: 2000, acquireTimeoutMs: 800 });
-    expect(config).toMatchObject({ slowOperationMs: 250, logLevel: 'warn', shutdownDelayMs: 0 });
+    expect(config).toMatchObject({ slowOperationMs: 250, logLevel: 'warn', shutdownDelayMs: 0, fastPath: false });
+    expect(loadConfig(secret).fastPath).toBe(true);
   });
 
   it('refuses malformed settings instead of guessing', () => {
