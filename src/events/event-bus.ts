@@ -12,10 +12,7 @@ export interface EventAdded {
   timelineIds: number[];
 }
 
-export function encodeEventAdded(added: EventAdded): string {
-  return JSON.stringify({ e: added.eventId, t: added.timelineIds });
-}
-
+/** A payload as ingestion writes it (see `EventRepository.insertListed`): `{"e": eventId, "t": [timelineId, ...]}`. */
 function decodeEventAdded(payload: string | undefined): EventAdded | undefined {
   try {
     const { e, t } = JSON.parse(payload ?? '') as { e: unknown; t: unknown };

@@ -1,7 +1,8 @@
 import { ApiError, badInput, notFound, type ErrorCode } from '../common/errors';
 import type { Context } from '../server/context';
 import type { TimelineRecord } from '../timelines/timeline.record';
-import { EVENT_ADDED_CHANNEL, encodeEventAdded } from './event-bus';
+import type { Sql } from '../db/sql';
+import { EVENT_ADDED_CHANNEL } from './event-bus';
 import { checkEventFields, type CreateEventInput, type EventFields } from './event-input';
 import type { EventRecord } from './event.record';
 import { EventRepository, type NewEvent } from './event.repository';
@@ -11,7 +12,7 @@ import { TagResolver } from './tag-resolver';
 export const MAX_INGEST_BATCH = 100;
 const FOREIGN_KEY_VIOLATION = '23503';
 
-/** An input checked before the transaction: its own fields, its home timeline, its tag candidates. */
+/** An input checked before anything is written: its own fields, its home timeline, its tag candidates. */
 interface CheckedInput {
   fields: EventFields;
   home: TimelineRecord | null;
@@ -20,10 +21,10 @@ interface CheckedInput {
 
 /**
  * `createEvent` and `ingestEvents` (SPEC section 6). Inputs are checked first (fields, tags, posting
- * permission); then one transaction folds and resolves every tag of every event together (set-based, see
- * `TagResolver`), inserts the events with their listings, and queues their `eventAdded` notifications,
- * which PostgreSQL sends on commit only. An event homed on a personal timeline keeps its tags but is
- * listed nowhere else.
+ * permission); then every tag of every event is folded and resolved together (set-based, see
+ * `TagResolver`), and the events are inserted with their listings and their `eventAdded` notifications,
+ * which PostgreSQL sends on commit only, all or nothing. An event homed on a personal timeline keeps its
+ * tags but is listed nowhere else.
  */
 export class EventIngestion {
   constructor(private readonly context: Context) {}
@@ -63,26 +64,27 @@ export class EventIngestion {
     }
   }
 
-  private insert(checked: readonly CheckedInput[], createdById: number, blame: Blame): Promise<EventRecord[]> {
-    return this.context.sql.transaction(async (sql) => {
-      const resolver = new TagResolver(sql);
-      await resolver.load(checked.flatMap((event) => event.candidates));
-      const tags = checked.map((event, index) => blame(index, () => resolver.distinct(event.candidates)));
-      const listsTags = checked.map((event) => event.home?.type !== 'personal');
-      const timelineOf = await resolver.timelines(tags.filter((_, i) => listsTags[i]), createdById);
+  /**
+   * One read folds and finds every tag. When all exist, the insert is a single statement, atomic by
+   * itself; otherwise the missing hashtag timelines are created in one transaction with the events, so
+   * that a failed insert leaves no new timeline behind.
+   */
+  private async insert(checked: readonly CheckedInput[], createdById: number, blame: Blame): Promise<EventRecord[]> {
+    const resolver = new TagResolver();
+    await resolver.load(this.context.sql, checked.flatMap((event) => event.candidates));
+    const tags = checked.map((event, index) => blame(index, () => resolver.distinct(event.candidates)));
+    const listsTags = checked.map((event) => event.home?.type !== 'personal');
+    const wanted = tags.filter((_, i) => listsTags[i]);
+    const insertWith = async (sql: Sql) => {
+      const timelineOf = await resolver.timelines(sql, wanted, createdById);
       const events: NewEvent[] = checked.map((event, i) => {
         const listings = new Set<number>(event.home ? [event.home.id] : []);
         if (listsTags[i]) for (const key of tags[i].folded) listings.add(timelineOf.get(key)!);
         return { ...event.fields, tags: tags[i].tags, timelineId: event.home?.id ?? null, listings: [...listings] };
       });
-      const repository = new EventRepository(sql);
-      const inserted = await repository.insertListed(events, createdById);
-      const notices = inserted
-        .map((event, i) => ({ eventId: event.id, timelineIds: events[i].listings }))
-        .filter((added) => added.timelineIds.length > 0);
-      await repository.notify(EVENT_ADDED_CHANNEL, notices.map(encodeEventAdded));
-      return inserted;
-    });
+      return new EventRepository(sql).insertListed(events, createdById, EVENT_ADDED_CHANNEL);
+    };
+    return resolver.allExist(wanted) ? insertWith(this.context.sql) : this.context.sql.transaction(insertWith);
   }
 }
 

@@ -39,8 +39,10 @@ const LISTINGS = statement(
 );
 
 /**
- * Inserts a batch of events and lists each on its timelines, in one statement: ids are drawn first so
- * that each input row keeps its place (`ord`) and its listings; `event_date` is copied to every listing.
+ * Inserts a batch of events, lists each on its timelines and queues one `eventAdded` notification per
+ * listed event, in one statement (atomic by itself; PostgreSQL sends the notifications on commit). Ids are
+ * drawn first so that each input row keeps its place (`ord`) and its listings; `event_date` is copied to
+ * every listing. The payload is what `EventBus` decodes: `{"e": eventId, "t": [timelineId, ...]}`.
  */
 const INSERT_LISTED = statement(
   'event.insertListed',
@@ -57,11 +59,12 @@ const INSERT_LISTED = statement(
      insert into event_timeline_refs (event_id, timeline_id, event_date)
      select i.id, l.timeline_id, e."eventDate" from input i join inserted e on e.id = i.id cross join unnest(i.listings) as l(timeline_id)
    )
-   select e.* from inserted e join input i on i.id = e.id order by i.ord`,
+   select e.* from inserted e join input i on i.id = e.id
+   left join lateral (
+     select pg_notify($3, json_build_object('e', i.id, 't', i.listings)::text) where cardinality(i.listings) > 0
+   ) as notified on true
+   order by i.ord`,
 );
-
-/** Sent once the inserting transaction commits (PostgreSQL holds notifications until then). */
-const NOTIFY = statement('event.notify', `select pg_notify($1, payload) from unnest($2::text[]) as p(payload)`);
 
 /** A position in a timeline's listing order; `eventDate: 'infinity'` starts at the newest. */
 export interface ListingKey {
@@ -88,8 +91,8 @@ export interface NewEvent {
 export class EventRepository {
   constructor(private readonly sql: Sql) {}
 
-  /** The inserted events, in the order of `events`. */
-  insertListed(events: readonly NewEvent[], createdById: number): Promise<EventRecord[]> {
+  /** The inserted events, in the order of `events`; each listed one is announced on `channel` on commit. */
+  insertListed(events: readonly NewEvent[], createdById: number, channel: string): Promise<EventRecord[]> {
     const input = events.map((event, ord) => ({
       ord,
       title: event.title,
@@ -102,12 +105,7 @@ export class EventRepository {
       timeline_id: event.timelineId,
       listings: event.listings,
     }));
-    return this.sql.rows<EventRecord>(INSERT_LISTED, [JSON.stringify(input), createdById]);
-  }
-
-  /** Queues one notification per payload on `channel`, delivered when the transaction commits. */
-  async notify(channel: string, payloads: readonly string[]): Promise<void> {
-    if (payloads.length > 0) await this.sql.rows(NOTIFY, [channel, payloads]);
+    return this.sql.rows<EventRecord>(INSERT_LISTED, [JSON.stringify(input), createdById, channel]);
   }
 
   findVisibleByIds(ids: readonly number[], viewerId: number | null): Promise<EventRecord[]> {

@@ -11,28 +11,29 @@ export interface EventTags {
 }
 
 /**
- * Turns tag names into hashtag timelines inside the caller's transaction, in set-based statements
- * whatever the number of events and tags (SPEC section 6):
+ * Turns tag names into hashtag timelines, in set-based statements whatever the number of events and tags
+ * (SPEC section 6):
  * 1. fold every name and read the existing hashtag timelines (one statement, index scans);
- * 2. insert only the missing ones, `on conflict do nothing`, in folded-key order (no deadlock);
+ * 2. insert only the missing ones, `on conflict do nothing`, in folded-key order (no deadlock), in the
+ *    caller's transaction;
  * 3. re-read, in a new statement, what a concurrent transaction created meanwhile: a statement's
  *    snapshot predates that commit, so step 2 cannot return it.
  * Existing timelines are only read: a hot tag costs no lock and no write per event.
  */
 export class TagResolver {
-  private readonly hashtags: HashtagRepository;
   private readonly foldedOf = new Map<string, string>();
   private readonly timelineOf = new Map<string, number>();
 
-  constructor(sql: Sql) {
-    this.hashtags = new HashtagRepository(sql);
-  }
-
   /** Folds `names` by the database's rule and notes their existing hashtag timelines. */
-  async load(names: readonly string[]): Promise<void> {
+  async load(sql: Sql, names: readonly string[]): Promise<void> {
     const unknown = [...new Set(names)].filter((name) => !this.foldedOf.has(name));
     if (unknown.length === 0) return;
-    for (const row of await this.hashtags.foldAndFind(unknown)) this.note(row.name, row.folded, row.timelineId);
+    for (const row of await new HashtagRepository(sql).foldAndFind(unknown)) this.note(row.name, row.folded, row.timelineId);
+  }
+
+  /** Whether every tag of `wanted` (loaded) already has its hashtag timeline. */
+  allExist(wanted: readonly EventTags[]): boolean {
+    return wanted.every(({ folded }) => folded.every((key) => this.timelineOf.has(key)));
   }
 
   /** `candidates` (all loaded) de-duplicated by folded key; more than 50 is BAD_USER_INPUT naming the 51st. */
@@ -56,7 +57,8 @@ export class TagResolver {
    * The hashtag timeline id of every tag in `wanted` (loaded; several events' tags, in first-seen order,
    * whose spelling names a created timeline), creating the missing ones as `createdById`.
    */
-  async timelines(wanted: readonly EventTags[], createdById: number): Promise<Map<string, number>> {
+  async timelines(sql: Sql, wanted: readonly EventTags[], createdById: number): Promise<Map<string, number>> {
+    const hashtags = new HashtagRepository(sql);
     const spelling = new Map<string, string>();
     for (const { tags, folded } of wanted) folded.forEach((key, i) => spelling.has(key) || spelling.set(key, tags[i]));
     // A name can go missing again only if its timeline is deleted between two statements: retry a little.
@@ -64,11 +66,11 @@ export class TagResolver {
       const missing = [...spelling.keys()].filter((key) => !this.timelineOf.has(key));
       if (missing.length === 0) break;
       const names = missing.map((key) => spelling.get(key)!);
-      const created = await this.hashtags.insertMissing(names, createdById);
+      const created = await hashtags.insertMissing(names, createdById);
       for (const row of created) this.timelineOf.set(row.folded, row.timelineId);
       if (created.length < names.length) {
         const raced = names.filter((name) => !this.timelineOf.has(this.foldedOf.get(name)!));
-        for (const row of await this.hashtags.foldAndFind(raced)) this.note(row.name, row.folded, row.timelineId);
+        for (const row of await hashtags.foldAndFind(raced)) this.note(row.name, row.folded, row.timelineId);
       }
     }
     const unresolved = [...spelling.keys()].filter((key) => !this.timelineOf.has(key));

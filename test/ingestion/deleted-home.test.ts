@@ -6,15 +6,18 @@ import { newTimeline, newUser } from '../support/factories';
 const api = useTestApi();
 
 describe('createEvent racing the deletion of its home timeline', () => {
-  it('is NOT_FOUND, not an internal error, and writes nothing', async () => {
+  it.each([
+    ['a personal home', 'PERSONAL', []],
+    ['a community home, with a tag no timeline has yet', 'COMMUNITY', ['LateNewTag']],
+  ] as const)('is NOT_FOUND, not an internal error, and writes nothing: %s', async (_, type, tags) => {
     const user = await newUser(api);
-    const home = await newTimeline(api, user, { type: 'PERSONAL' });
+    const home = await newTimeline(api, user, { type });
     const deleter = new pg.Client(api.databaseUrl);
     await deleter.connect();
     try {
       await deleter.query('begin');
       await deleter.query('delete from timeline where id = $1', [home.id]);
-      const posting = api.request(`mutation($t: ID!) { createEvent(input: { title: "late", timelineId: $t }) { id } }`, { t: home.id }, user.token);
+      const posting = api.request(`mutation($t: ID!, $tags: [String!]) { createEvent(input: { title: "late", timelineId: $t, tags: $tags }) { id } }`, { t: home.id, tags }, user.token);
       // The insert's foreign-key check waits for the deleting transaction: commit only once it does.
       for (let waited = 0; ; waited += 20) {
         const { rows } = await api.db.query(
@@ -27,6 +30,8 @@ describe('createEvent racing the deletion of its home timeline', () => {
       await deleter.query('commit');
       expect(errorCode(await posting)).toBe('NOT_FOUND');
       expect((await api.db.query(`select count(*)::int as n from event where title = 'late'`)).rows[0].n).toBe(0);
+      // A hashtag timeline created for the event goes with it.
+      expect((await api.db.query(`select count(*)::int as n from timeline where name = 'LateNewTag'`)).rows[0].n).toBe(0);
     } finally {
       await deleter.end();
     }
