@@ -46,7 +46,7 @@ export async function startApp({ orm, config: given, logger = createLogger('info
   const health = new Health(orm, logger);
   const eventBus = new EventBus(orm.config.getClientUrl(), (error) => logger.error({ err: error }, 'Event bus error'));
   await eventBus.start();
-  const deps: ContextDeps = { em: orm.em, tokens: config, knownUsers: new KnownUsers(), eventBus };
+  const deps: ContextDeps = { knex: orm.em.getConnection().getKnex(), tokens: config, knownUsers: new KnownUsers(), eventBus };
   const httpServer = createServer();
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.limits.maxBodyBytes });
   const wsCleanup = useServer(webSocketOptions({ schema, deps, protection, logger }), wsServer);

@@ -73,7 +73,7 @@ describe('ingestEvents', () => {
   it('resolves all tags of a batch in a constant number of statements, however many events and tags', async () => {
     const alice = await newUser(api);
     await newTimeline(api, alice, { name: 'StmtExisting' });
-    const deps = { em: api.orm.em, tokens: TEST_CONFIG, knownUsers: new KnownUsers() };
+    const deps = { knex: api.orm.em.getConnection().getKnex(), tokens: TEST_CONFIG, knownUsers: new KnownUsers() };
     const statements = async (size: number, prefix: string) => {
       const context = await createContext(deps, `Bearer ${alice.token}`);
       const inputs = Array.from({ length: size }, (_, i) => ({ title: `n ${i} #${prefix}${i}`, tags: ['StmtExisting', `${prefix}Shared`, `${prefix}x${i}`] }));

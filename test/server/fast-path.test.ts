@@ -98,7 +98,7 @@ describe('what the fast path leaves to Apollo', () => {
   beforeAll(async () => {
     const schema = buildSchema();
     const settings = defaultServerSettings(false);
-    const deps = { em: api.orm.em, tokens: TEST_CONFIG, knownUsers: new KnownUsers() };
+    const deps = { knex: api.orm.em.getConnection().getKnex(), tokens: TEST_CONFIG, knownUsers: new KnownUsers() };
     const fastPath = new FastPath({
       schema,
       protection: new QueryProtection(schema, settings),
