@@ -2,8 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { encodeCursor } from '../src/common/pagination';
-import { statement, type Sql, type Statement } from '../src/db/sql';
-import { EventRepository } from '../src/events/event.repository';
+import type { Sql, Statement } from '../src/db/sql';
+import { EventRepository, type NewEvent } from '../src/events/event.repository';
+import { HashtagRepository } from '../src/events/hashtag.repository';
 import { TimelineRepository } from '../src/timelines/timeline.repository';
 
 /**
@@ -13,6 +14,7 @@ import { TimelineRepository } from '../src/timelines/timeline.repository';
  * a fraction of this one's.
  */
 const TIMESTAMP_OID = 1114;
+const FLOOR_CHANNEL = 'bench_floor_event_added';
 
 export interface Floor {
   url: string;
@@ -57,48 +59,40 @@ export async function startFloor(databaseUrl: string, poolSize: number): Promise
   }
 
   /**
-   * Ingestion as directly as SQL allows: existing tags in one select; only when some are missing, an
-   * `on conflict do nothing` insert in folded-name order and a re-select in a new statement (a row a
-   * concurrent call just committed is invisible to the insert's own snapshot); then the event and its
-   * listings. All in one transaction.
+   * Ingestion with the service's own statements and nothing else: fold and find the tags; when all exist,
+   * insert the event with its listings and notification (one statement); otherwise, in one transaction,
+   * insert the missing tags, re-read those a concurrent call created, then insert the event. No parsing of
+   * inline tags, no validation, no permission check. Its notifications go to a channel nobody listens on.
    */
-  const FOLD = (x: string) => `upper(${x} collate "und-x-icu")`;
-  const FIND_TAGS = statement(
-    'floor.findTags',
-    `select t.id from timeline t where ${FOLD('t.name')} = any(array(select ${FOLD('n')} from unnest($1::text[]) n)) and t.timeline_type = 'hashtag'`,
-  );
-  const INSERT_TAGS = statement(
-    'floor.insertTags',
-    `insert into timeline (name, timeline_type, visibility, requires_approval, created_by)
-     select n, 'hashtag', 'public', false, $2 from unnest($1::text[]) n order by ${FOLD('n')}
-     on conflict (upper(name collate "und-x-icu"), timeline_type) where timeline_type in ('hashtag', 'community') do nothing`,
-  );
-  const INSERT_EVENT = statement(
-    'floor.insertEvent',
-    `insert into event (title, description, event_date, type, tags, timeline_id, created_by)
-     values ($1, null, $2, 'remark', $3, null, $4) returning id, event_date`,
-  );
-  const INSERT_REFS = statement(
-    'floor.insertRefs',
-    'insert into event_timeline_refs (event_id, timeline_id, event_date) select $1, unnest($2::int[]), $3',
-  );
+  const hashtags = new HashtagRepository(poolSql);
   const ingestUser = 1;
 
   async function ingest(variables: { input: { title: string; tags: string[] } }) {
     const { title, tags } = variables.input;
+    const found = await hashtags.foldAndFind(tags);
+    const event = (listings: number[]): NewEvent => ({
+      title, description: null, eventDate: null, type: 'remark', url: null, mediaUrl: null, tags, timelineId: null, listings,
+    });
+    const ids = found.map((row) => row.timelineId);
+    if (ids.every((id) => id !== null)) {
+      const [inserted] = await events.insertListed([event(ids as number[])], ingestUser, FLOOR_CHANNEL);
+      return { createEvent: { id: String(inserted.id) } };
+    }
     const client = await pool.connect();
     try {
       await client.query('begin');
-      const query = (stmt: Statement, values: unknown[]) => client.query({ name: stmt.name, text: stmt.text, values });
-      let ids = (await query(FIND_TAGS, [tags])).rows.map((row) => row.id as number);
-      if (ids.length < tags.length) {
-        await query(INSERT_TAGS, [tags, ingestUser]);
-        ids = (await query(FIND_TAGS, [tags])).rows.map((row) => row.id as number);
-      }
-      const event = (await query(INSERT_EVENT, [title, new Date().toISOString(), tags, ingestUser])).rows[0];
-      await query(INSERT_REFS, [event.id, ids, event.event_date]);
+      const clientSql = {
+        rows: async (stmt: Statement, values: unknown[] = []) => (await client.query({ name: stmt.name, text: stmt.text, values })).rows,
+      } as unknown as Sql;
+      const inTransaction = new HashtagRepository(clientSql);
+      const missing = found.filter((row) => row.timelineId === null).map((row) => row.name);
+      const created = new Map((await inTransaction.insertMissing(missing, ingestUser)).map((row) => [row.folded, row.timelineId]));
+      const raced = missing.length > created.size ? await inTransaction.foldAndFind(missing) : [];
+      for (const row of raced) if (row.timelineId !== null) created.set(row.folded, row.timelineId);
+      const listings = found.map((row) => row.timelineId ?? created.get(row.folded)!);
+      const [inserted] = await new EventRepository(clientSql).insertListed([event(listings)], ingestUser, FLOOR_CHANNEL);
       await client.query('commit');
-      return { createEvent: { id: String(event.id) } };
+      return { createEvent: { id: String(inserted.id) } };
     } catch (error) {
       await client.query('rollback');
       throw error;
