@@ -1,5 +1,4 @@
-import type { Knex } from '@mikro-orm/postgresql';
-import type { QueryResultRow } from 'pg';
+import type { Pool, PoolClient, QueryResultRow } from 'pg';
 
 /** A parameterised statement with a stable name: the `pg` driver prepares it once per connection. */
 export interface Statement {
@@ -9,7 +8,7 @@ export interface Statement {
 
 /**
  * A `timestamp` value as PostgreSQL writes it, in UTC (`2026-01-31 12:00:00.123456`): rows are read
- * without conversion (the ORM's connection returns dates as text), keeping microseconds for cursors.
+ * without conversion (the ORM's connection settings return dates as text), keeping microseconds for cursors.
  */
 export type PgTimestamp = string;
 
@@ -17,47 +16,29 @@ export function statement(name: string, text: string): Statement {
   return { name, text };
 }
 
-interface PgConnection {
-  query<R extends QueryResultRow>(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: R[] }>;
-  query(text: string): Promise<unknown>;
-}
-
-/** The part of the ORM's knex client that lends its pooled `pg` connections. */
-interface ConnectionPool {
-  acquireConnection(): Promise<PgConnection>;
-  releaseConnection(connection: PgConnection): Promise<void>;
-}
-
 /**
- * Runs hand-written SQL on the ORM's own connection pool, as named prepared statements: `pg` re-plans
- * every unnamed query, which costs the hot paths dearly. Nothing here needs an entity manager (no
- * identity map, no unit of work), so requests neither fork one nor go through knex's query builder.
+ * Runs hand-written SQL on the request pool (see `createRequestPool`), as named prepared statements: `pg`
+ * re-plans every unnamed query, which costs the hot paths dearly. Nothing here needs an entity manager (no
+ * identity map, no unit of work), so requests neither fork one nor go through the query builder.
  * Counts the statements it runs, so tests and benchmarks can assert that nothing is N+1.
  */
 export class Sql {
   statementCount = 0;
 
   private constructor(
-    private readonly pool: ConnectionPool,
+    private readonly pool: Pool,
     /** Set inside `transaction`: every statement runs on it. */
-    private readonly connection?: PgConnection,
+    private readonly client?: PoolClient,
   ) {}
 
-  /** Statements on the pool of the ORM's knex (`em.getConnection().getKnex()`), a connection each. */
-  static onPool(knex: Knex): Sql {
-    return new Sql((knex as unknown as { client: ConnectionPool }).client);
+  /** Statements on `pool`, a pooled connection each. */
+  static onPool(pool: Pool): Sql {
+    return new Sql(pool);
   }
 
   async rows<R extends QueryResultRow>(stmt: Statement, values: unknown[] = []): Promise<R[]> {
     this.statementCount++;
-    const query = { name: stmt.name, text: stmt.text, values };
-    if (this.connection) return (await this.connection.query<R>(query)).rows;
-    const connection = await this.pool.acquireConnection();
-    try {
-      return (await connection.query<R>(query)).rows;
-    } finally {
-      await this.pool.releaseConnection(connection);
-    }
+    return (await (this.client ?? this.pool).query<R>({ name: stmt.name, text: stmt.text, values })).rows;
   }
 
   async row<R extends QueryResultRow>(stmt: Statement, values: unknown[] = []): Promise<R | undefined> {
@@ -69,23 +50,28 @@ export class Sql {
    * A single statement needs none: PostgreSQL runs each atomically.
    */
   async transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
-    if (this.connection) throw new Error('Transactions do not nest');
-    const connection = await this.pool.acquireConnection();
-    const inner = new Sql(this.pool, connection);
+    if (this.client) throw new Error('Transactions do not nest');
+    const client = await this.pool.connect();
+    const inner = new Sql(this.pool, client);
+    let broken: Error | undefined;
+    // The pool listens for errors on idle connections only; a lent one that fails must not go unheard.
+    const noteBroken = (error: Error) => (broken = error);
+    client.on('error', noteBroken);
     try {
-      await connection.query('begin');
+      await client.query('begin');
       try {
         const result = await work(inner);
-        await connection.query('commit');
+        await client.query('commit');
         return result;
       } catch (error) {
-        // A connection that cannot roll back is broken: the pool discards it (knex watches its errors).
-        await connection.query('rollback').catch(() => undefined);
+        // A connection that cannot roll back is broken: the pool discards it instead of lending it again.
+        await client.query('rollback').catch((rollbackError: Error) => (broken = rollbackError));
         throw error;
       }
     } finally {
       this.statementCount += inner.statementCount;
-      await this.pool.releaseConnection(connection);
+      client.removeListener('error', noteBroken);
+      client.release(broken);
     }
   }
 }

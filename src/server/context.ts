@@ -1,4 +1,4 @@
-import type { Knex } from '@mikro-orm/postgresql';
+import type pg from 'pg';
 import { badCredentials } from '../common/errors';
 import { Sql } from '../db/sql';
 import type { EventBus } from '../events/event-bus';
@@ -28,10 +28,10 @@ export interface Context {
 
 export interface ContextDeps {
   /**
-   * The ORM's knex (`orm.em.getConnection().getKnex()`), for its connection pool: requests run hand-written
-   * SQL only (see `Sql`), so they need no entity manager of their own, and none can reach the global one.
+   * The request pool (`createRequestPool`): requests run hand-written SQL only (see `Sql`), so they need
+   * no entity manager of their own, and none can reach the global one.
    */
-  knex: Knex;
+  pool: pg.Pool;
   tokens: TokenConfig;
   knownUsers: KnownUsers;
   eventBus?: EventBus;
@@ -42,7 +42,7 @@ export interface ContextDeps {
  * that does not exist is UNAUTHENTICATED, not anonymous.
  */
 export async function createContext(deps: ContextDeps, authorization: string | undefined): Promise<Context> {
-  const sql = Sql.onPool(deps.knex);
+  const sql = Sql.onPool(deps.pool);
   const viewerId = userIdFromAuthorization(deps.tokens, authorization) ?? null;
   const loaders = new Loaders(sql, viewerId);
   if (viewerId !== null && !(await deps.knownUsers.exists(viewerId, loaders))) {

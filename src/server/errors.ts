@@ -64,8 +64,12 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
-  // `pg` reports a lost connection without a code (knex may prefix the statement: "BEGIN; - Connection terminated ...").
-  return error.name === 'KnexTimeoutError' || /Connection terminated|Connection ended unexpectedly|connection error and is not queryable/.test(error.message);
+  // `pg` reports a lost connection, and its pool a wait for one that timed out, without a code (knex may
+  // prefix the statement: "BEGIN; - Connection terminated ...").
+  return (
+    error.name === 'KnexTimeoutError' ||
+    /Connection terminated|Connection ended unexpectedly|connection error and is not queryable|timeout exceeded when trying to connect/.test(error.message)
+  );
 }
 
 function publicExtensions(error: ApiError): Record<string, unknown> {

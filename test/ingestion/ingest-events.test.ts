@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { createRequestPool } from '../../src/db/request-pool';
 import { KnownUsers, createContext } from '../../src/server/context';
 import { errorCode, TEST_CONFIG, useTestApi } from '../support/api';
 import { newTimeline, newUser } from '../support/factories';
@@ -73,7 +74,9 @@ describe('ingestEvents', () => {
   it('resolves all tags of a batch in a constant number of statements, however many events and tags', async () => {
     const alice = await newUser(api);
     await newTimeline(api, alice, { name: 'StmtExisting' });
-    const deps = { knex: api.orm.em.getConnection().getKnex(), tokens: TEST_CONFIG, knownUsers: new KnownUsers() };
+    const pool = createRequestPool(api.orm, () => undefined);
+    onTestFinished(() => pool.end());
+    const deps = { pool, tokens: TEST_CONFIG, knownUsers: new KnownUsers() };
     const statements = async (size: number, prefix: string) => {
       const context = await createContext(deps, `Bearer ${alice.token}`);
       const inputs = Array.from({ length: size }, (_, i) => ({ title: `n ${i} #${prefix}${i}`, tags: ['StmtExisting', `${prefix}Shared`, `${prefix}x${i}`] }));

@@ -1,9 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MikroORM } from '@mikro-orm/postgresql';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultServerSettings } from '../../src/config';
 import { ormConfig } from '../../src/db/orm-config';
+import { createRequestPool } from '../../src/db/request-pool';
 import { startApp, type App } from '../../src/server/app';
 import { createContext, KnownUsers } from '../../src/server/context';
 import { FastPath } from '../../src/server/fast-path';
@@ -94,11 +96,13 @@ describe('what the fast path leaves to Apollo', () => {
   let server: Server;
   let url: string;
   const passed: string[] = [];
+  let pool: pg.Pool;
 
   beforeAll(async () => {
     const schema = buildSchema();
     const settings = defaultServerSettings(false);
-    const deps = { knex: api.orm.em.getConnection().getKnex(), tokens: TEST_CONFIG, knownUsers: new KnownUsers() };
+    pool = createRequestPool(api.orm, () => undefined);
+    const deps = { pool, tokens: TEST_CONFIG, knownUsers: new KnownUsers() };
     const fastPath = new FastPath({
       schema,
       protection: new QueryProtection(schema, settings),
@@ -118,7 +122,10 @@ describe('what the fast path leaves to Apollo', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
   });
-  afterAll(() => new Promise((resolve) => server.close(resolve)));
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    await pool.end();
+  });
 
   async function served(init: RequestInit, path = '/graphql'): Promise<boolean> {
     passed.length = 0;
