@@ -72,9 +72,8 @@ async function main(): Promise<void> {
     const targets = new Map<string, { service: Child; floor: Child }>();
     for (const dataset of DATASETS) {
       const url = urls.get(dataset.label)!;
-      const profileArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${join(projectRoot, 'bench', 'results')}`] : [];
-      const service = await startChild('service-process.ts', [url, JWT_SECRET], { execArgv: profileArgs });
-      const floor = await startChild('floor-process.ts', [url, String(POOL_SIZE)]);
+      const service = await startChild('service-process.ts', [url, JWT_SECRET], { execArgv: profileArgs(`service-${dataset.label}`) });
+      const floor = await startChild('floor-process.ts', [url, String(POOL_SIZE)], { execArgv: profileArgs(`floor-${dataset.label}`) });
       children.push(service, floor);
       targets.set(dataset.label, { service, floor });
     }
@@ -130,6 +129,11 @@ async function main(): Promise<void> {
     await postgres.stop();
     rmSync(root, { recursive: true, force: true });
   }
+}
+
+/** With `--profile`, a child writes its CPU profile under bench/results/profiles/<name>/ as it exits. */
+function profileArgs(name: string): string[] {
+  return profile ? ['--cpu-prof', `--cpu-prof-dir=${join(projectRoot, 'bench', 'results', 'profiles', name)}`] : [];
 }
 
 /** Warm-up, then the measured run bracketed by the server's CPU time. */
