@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { parse, validate, type DocumentNode, type GraphQLError, type GraphQLFormattedError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { getOperationAST, parse, validate, type DocumentNode, type GraphQLError, type GraphQLFormattedError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import type { Context } from './context';
 import { formatError } from './errors';
@@ -167,7 +167,8 @@ interface PreparedOperation {
 
 /** A valid document and its operations, each compiled on first use. */
 class CompiledDocument {
-  private readonly operations = new Map<string, PreparedOperation | null>();
+  /** By operation name, as requested (none: the document's only operation). */
+  private readonly operations = new Map<string | undefined, PreparedOperation | null>();
 
   constructor(
     private readonly schema: GraphQLSchema,
@@ -176,14 +177,12 @@ class CompiledDocument {
 
   /** Undefined when the name does not pick exactly one operation (Apollo explains why). */
   operation(name: string | undefined): PreparedOperation | undefined {
-    const key = name ?? '';
-    let prepared = this.operations.get(key);
+    let prepared = this.operations.get(name);
     if (prepared === undefined) {
-      const definitions = this.document.definitions.filter((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition');
-      const operation = name === undefined ? (definitions.length === 1 ? definitions[0] : undefined) : definitions.find((d) => d.name?.value === name);
+      const operation = getOperationAST(this.document, name);
       const compiled = operation && compileQuery(this.schema, this.document, name);
       prepared = operation && compiled && isCompiledQuery(compiled) ? { operation, compiled } : null;
-      this.operations.set(key, prepared);
+      this.operations.set(name, prepared);
     }
     return prepared ?? undefined;
   }

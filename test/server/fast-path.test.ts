@@ -73,6 +73,13 @@ describe('the fast path', () => {
     expect(fast).toEqual(apollo);
   });
 
+  it('keeps an empty operation name apart from none, for a document it already holds', async () => {
+    const query = '{ viewer { id } }';
+    await send(api.url, JSON.stringify({ query }));
+    const text = JSON.stringify({ query, operationName: '' });
+    expect(await send(api.url, text)).toEqual(await send(apolloOnly.app.url, text));
+  });
+
   it('answers the same twice (documents come from its cache the second time)', async () => {
     const text = JSON.stringify({ query: '{ timelineByName(formattedName: "#Climate") { events(first: 3) { edges { node { title } } } } }' });
     const first = await send(api.url, text);
