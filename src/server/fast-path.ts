@@ -4,7 +4,7 @@ import { getOperationAST, parse, validate, type DocumentNode, type GraphQLError,
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import type { Context } from './context';
 import { formatError } from './errors';
-import { refuseRequest } from './http-errors';
+import { failRequest, refuseRequest } from './http-errors';
 import type { QueryProtection } from './limits';
 import { assignRequestId, logOperation, logUnexpectedErrors, type Logger } from './logger';
 
@@ -45,11 +45,7 @@ export class FastPath {
       fallback(req, res);
       return;
     }
-    this.answer(req, res, fallback).catch((error: unknown) => {
-      this.options.logger.error({ reqId: req.headers['x-request-id'], err: error }, 'Unexpected error');
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
-      res.end(JSON.stringify({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }));
-    });
+    this.answer(req, res, fallback).catch((error: unknown) => failRequest(this.options.logger, req, res, error));
   }
 
   /** The request's shape alone, before its body is read. */

@@ -30,9 +30,18 @@ export function httpErrorHandler(logger: Logger, maxBodyBytes: number): ErrorReq
       refuseRequest(logger, req, res, status, message, error.type);
       return;
     }
-    logger.error({ reqId: requestIdOf(req), err: error }, 'Unexpected error');
-    sendErrors(res, 500, [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
+    failRequest(logger, req, res, error);
   };
+}
+
+/** Logs a fault met before or around GraphQL and answers a generic 500 (the response may have begun). */
+export function failRequest(logger: Logger, req: IncomingMessage, res: ServerResponse, error: unknown): void {
+  logger.error({ reqId: requestIdOf(req), err: error }, 'Unexpected error');
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  sendErrors(res, 500, [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
 }
 
 /** Answers a request the client got wrong (`status` 4xx) before any GraphQL ran, and logs it at info level. */
