@@ -2,9 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { encodeCursor } from '../src/common/pagination';
-import type { Sql, Statement } from '../src/db/sql';
+import { Sql } from '../src/db/sql';
 import { EventRepository, type NewEvent } from '../src/events/event.repository';
-import { HashtagRepository } from '../src/events/hashtag.repository';
+import { TagResolver } from '../src/events/tag-resolver';
 import { TimelineRepository } from '../src/timelines/timeline.repository';
 
 /**
@@ -30,13 +30,10 @@ export async function startFloor(databaseUrl: string, poolSize: number): Promise
     types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === TIMESTAMP_OID ? (text: string) => text : pg.types.getTypeParser(oid, format))) as typeof pg.types.getTypeParser },
   });
 
-  /** The repositories' `Sql`, reduced to what they call: one pooled query per statement. */
-  const poolSql = {
-    rows: async (stmt: Statement, values: unknown[] = []) => (await pool.query({ name: stmt.name, text: stmt.text, values })).rows,
-    row: async (stmt: Statement, values: unknown[] = []) => (await pool.query({ name: stmt.name, text: stmt.text, values })).rows[0],
-  } as unknown as Sql;
-  const timelines = new TimelineRepository(poolSql);
-  const events = new EventRepository(poolSql);
+  /** The service's own `Sql` on this pool: a named prepared statement per query, nothing more. */
+  const sql = Sql.onPool(pool);
+  const timelines = new TimelineRepository(sql);
+  const events = new EventRepository(sql);
 
   const iso = (timestamp: string) => new Date(`${timestamp.replace(' ', 'T')}Z`).toISOString();
 
@@ -59,46 +56,28 @@ export async function startFloor(databaseUrl: string, poolSize: number): Promise
   }
 
   /**
-   * Ingestion with the service's own statements and nothing else: fold and find the tags; when all exist,
-   * insert the event with its listings and notification (one statement); otherwise, in one transaction,
-   * insert the missing tags, re-read those a concurrent call created, then insert the event. No parsing of
-   * inline tags, no validation, no permission check. Its notifications go to a channel nobody listens on.
+   * Ingestion with the service's own statements and nothing else: its tag resolution (fold and find; when
+   * some are missing, insert them and re-read those a concurrent call created, in the event's transaction)
+   * and its insert of the event with its listings and notification. No parsing of inline tags, no
+   * validation, no permission check. Its notifications go to a channel nobody listens on.
    */
-  const hashtags = new HashtagRepository(poolSql);
   const ingestUser = 1;
 
   async function ingest(variables: { input: { title: string; tags: string[] } }) {
     const { title, tags } = variables.input;
-    const found = await hashtags.foldAndFind(tags);
-    const event = (listings: number[]): NewEvent => ({
-      title, description: null, eventDate: null, type: 'remark', url: null, mediaUrl: null, tags, timelineId: null, listings,
-    });
-    const ids = found.map((row) => row.timelineId);
-    if (ids.every((id) => id !== null)) {
-      const [inserted] = await events.insertListed([event(ids as number[])], ingestUser, FLOOR_CHANNEL);
+    const resolver = new TagResolver();
+    await resolver.load(sql, tags);
+    const wanted = [resolver.distinct(tags)];
+    const insert = async (on: Sql) => {
+      const timelineOf = await resolver.timelines(on, wanted, ingestUser);
+      const event: NewEvent = {
+        title, description: null, eventDate: null, type: 'remark', url: null, mediaUrl: null, tags: wanted[0].tags, timelineId: null,
+        listings: wanted[0].folded.map((key) => timelineOf.get(key)!),
+      };
+      const [inserted] = await new EventRepository(on).insertListed([event], ingestUser, FLOOR_CHANNEL);
       return { createEvent: { id: String(inserted.id) } };
-    }
-    const client = await pool.connect();
-    try {
-      await client.query('begin');
-      const clientSql = {
-        rows: async (stmt: Statement, values: unknown[] = []) => (await client.query({ name: stmt.name, text: stmt.text, values })).rows,
-      } as unknown as Sql;
-      const inTransaction = new HashtagRepository(clientSql);
-      const missing = found.filter((row) => row.timelineId === null).map((row) => row.name);
-      const created = new Map((await inTransaction.insertMissing(missing, ingestUser)).map((row) => [row.folded, row.timelineId]));
-      const raced = missing.length > created.size ? await inTransaction.foldAndFind(missing) : [];
-      for (const row of raced) if (row.timelineId !== null) created.set(row.folded, row.timelineId);
-      const listings = found.map((row) => row.timelineId ?? created.get(row.folded)!);
-      const [inserted] = await new EventRepository(clientSql).insertListed([event(listings)], ingestUser, FLOOR_CHANNEL);
-      await client.query('commit');
-      return { createEvent: { id: String(inserted.id) } };
-    } catch (error) {
-      await client.query('rollback');
-      throw error;
-    } finally {
-      client.release();
-    }
+    };
+    return resolver.allExist(wanted) ? insert(sql) : sql.transaction(insert);
   }
 
   const handlers: Record<string, (variables: any) => Promise<unknown>> = { Lookup: lookup, Page: page, Ingest: ingest };
