@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { byKey, pageLoader } from '../common/batching';
 import type { Sql } from '../db/sql';
 import type { UserRecord } from '../users/user.repository';
 import type { MembershipRecord } from './membership.record';
@@ -61,6 +62,7 @@ export class MembershipLoaders {
     return (this.loaded.memberPage ??= pageLoader<MemberPageKey, MembershipRecord>(
       (key) => `${key.state}|${key.afterUserId}|${key.limit}`,
       (ids, { state, afterUserId, limit }) => this.memberships.pages(ids, state, afterUserId, limit),
+      (row) => row.timelineId,
     ));
   }
 
@@ -68,35 +70,7 @@ export class MembershipLoaders {
     return (this.loaded.viewerPage ??= pageLoader<ViewerPageKey, UserRecord & { timelineId: number }>(
       (key) => `${key.afterUserId}|${key.limit}`,
       (ids, { afterUserId, limit }) => this.viewers.pages(ids, afterUserId, limit),
+      (row) => row.timelineId,
     ));
   }
-}
-
-/** Pages of several timelines that ask for the same shape (position and size) share one statement. */
-function pageLoader<K extends { timelineId: number }, R extends { timelineId: number }>(
-  shapeOf: (key: K) => string,
-  fetch: (timelineIds: number[], shape: K) => Promise<R[]>,
-) {
-  const keyOf = (key: K) => `${key.timelineId}|${shapeOf(key)}`;
-  return new DataLoader<K, R[], string>(
-    async (keys) => {
-      const shapes = new Map<string, K[]>();
-      for (const key of keys) shapes.set(shapeOf(key), [...(shapes.get(shapeOf(key)) ?? []), key]);
-      const pages = new Map<string, R[]>();
-      await Promise.all(
-        [...shapes.values()].map(async (group) => {
-          const byTimeline = new Map<number, R[]>(group.map((key) => [key.timelineId, []]));
-          for (const row of await fetch([...byTimeline.keys()], group[0])) byTimeline.get(row.timelineId)?.push(row);
-          for (const key of group) pages.set(keyOf(key), byTimeline.get(key.timelineId)!);
-        }),
-      );
-      return keys.map((key) => pages.get(keyOf(key)) ?? []);
-    },
-    { cacheKeyFn: keyOf },
-  );
-}
-
-function byKey<K, T>(keys: readonly K[], rows: T[], keyOf: (row: T) => K): (T | undefined)[] {
-  const map = new Map(rows.map((row) => [keyOf(row), row]));
-  return keys.map((key) => map.get(key));
 }

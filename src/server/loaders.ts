@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { byKey, groupByKey, pageLoader } from '../common/batching';
 import type { Sql } from '../db/sql';
 import type { EventRecord } from '../events/event.record';
 import { EventRepository, type ListedEvent, type ListingKey } from '../events/event.repository';
@@ -54,21 +55,10 @@ export class Loaders extends MembershipLoaders {
 
   /** Timelines asking for the same page shape (position and size) share one statement. */
   get page() {
-    return (this.built.page ??= new DataLoader<PageKey, ListedEvent[], string>(
-      async (keys) => {
-        const shapes = groupBy(keys, shapeOf);
-        const pages = new Map<string, ListedEvent[]>();
-        await Promise.all(
-          [...shapes.values()].map(async (group) => {
-            const { after, limit } = group[0];
-            const ids = group.map((key) => key.timelineId);
-            const grouped = groupByKey(ids, await this.events.pages(ids, after, limit, this.viewerId), (row) => row.listingId);
-            group.forEach((key, i) => pages.set(pageKeyOf(key), grouped[i]));
-          }),
-        );
-        return keys.map((key) => pages.get(pageKeyOf(key)) ?? []);
-      },
-      { cacheKeyFn: pageKeyOf },
+    return (this.built.page ??= pageLoader<PageKey, ListedEvent>(
+      (key) => `${key.after.eventDate}|${key.after.id}|${key.limit}`,
+      (ids, { after, limit }) => this.events.pages(ids, after, limit, this.viewerId),
+      (row) => row.listingId,
     ));
   }
 }
@@ -77,27 +67,4 @@ export interface PageKey {
   timelineId: number;
   after: ListingKey;
   limit: number;
-}
-
-const shapeOf = (key: PageKey) => `${key.after.eventDate}|${key.after.id}|${key.limit}`;
-const pageKeyOf = (key: PageKey) => `${key.timelineId}|${shapeOf(key)}`;
-
-function groupBy<K, T>(items: readonly T[], keyOf: (item: T) => K): Map<K, T[]> {
-  const groups = new Map<K, T[]>();
-  for (const item of items) {
-    const key = keyOf(item);
-    groups.set(key, [...(groups.get(key) ?? []), item]);
-  }
-  return groups;
-}
-
-function byKey<K, T>(keys: readonly K[], rows: T[], keyOf: (row: T) => K): (T | undefined)[] {
-  const map = new Map(rows.map((row) => [keyOf(row), row]));
-  return keys.map((key) => map.get(key));
-}
-
-function groupByKey<K, T>(keys: readonly K[], rows: T[], keyOf: (row: T) => K): T[][] {
-  const groups = new Map<K, T[]>(keys.map((key) => [key, []]));
-  for (const row of rows) groups.get(keyOf(row))?.push(row);
-  return keys.map((key) => groups.get(key) ?? []);
 }
