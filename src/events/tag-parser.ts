@@ -1,4 +1,5 @@
-import { badInput } from '../common/errors';
+import { badInput, type ApiError } from '../common/errors';
+import { normalizeName } from '../naming/name-characters';
 import { canonicalBaseName } from '../naming/naming';
 
 /**
@@ -12,9 +13,10 @@ export const MAX_TAG_CANDIDATES = 500;
 
 /**
  * `#` + letters, digits, marks and `_`, not preceded by a letter, digit or `_`. In `##double` the second
- * `#` starts the tag (`double`): a run of `#` reads as one marker, as people type it.
+ * `#` starts the tag (`double`): a run of `#` reads as one marker, as people type it. Joiners (ZWNJ, ZWJ)
+ * belong to the word, as in Persian `#می‌خواهم`; where the naming rules do not allow them the tag is refused.
  */
-const INLINE = /(?<![\p{L}\p{N}_])#([\p{L}\p{M}\p{N}_]+)/gu;
+const INLINE = /(?<![\p{L}\p{N}_])#([\p{L}\p{M}\p{N}_\u200C\u200D]+)/gu;
 const LETTER = /\p{L}/u;
 /** `scheme://…` up to the next whitespace: its fragment (`https://x.org/#anchor`) is not a tag. */
 const URL_IN_TEXT = /(?<![\p{L}\p{N}])\p{L}[\p{L}\p{N}+.-]*:\/\/\S*/gu;
@@ -27,12 +29,11 @@ export function inlineHashtags(text: string): string[] {
 
 /** An explicit tag: one leading `#` is optional. Canonical base name, else BAD_USER_INPUT naming it. */
 export function canonicalTag(raw: string): string {
-  const trimmed = raw.normalize('NFKC').trimStart();
-  const bare = trimmed.startsWith('#') ? trimmed.slice(1) : trimmed;
   try {
-    return canonicalBaseName(bare, 'tag');
+    const trimmed = normalizeName(raw, 'tag').trimStart();
+    return canonicalBaseName(trimmed.startsWith('#') ? trimmed.slice(1) : trimmed, 'tag');
   } catch (error) {
-    throw badInput(`Invalid tag "${raw}": ${(error as Error).message}`, { tag: raw });
+    throw badInput(`Invalid tag "${raw}": ${(error as Error).message}`, { ...(error as ApiError).extensions, tag: raw });
   }
 }
 

@@ -1,4 +1,5 @@
 import { badInput } from '../common/errors';
+import { assertOneScript, normalizeName } from './name-characters';
 
 /**
  * Timeline V2 naming (SPEC section 2): the one place that canonicalises base names and composes and
@@ -25,10 +26,15 @@ export function prefixTypeOf(raw: string): TimelineType | undefined {
 
 /**
  * NFKC, trimmed, inner whitespace runs collapsed; then 1–100 characters, no control characters, no
- * reserved prefix. `what` names the value in error messages ("name", "tag").
+ * reserved prefix, nothing SPEC section 12 refuses. `what` names the value in error messages ("name", "tag").
  */
 export function canonicalBaseName(raw: string, what = 'name'): string {
-  const name = raw.normalize('NFKC').trim().replace(/\s+/gu, ' ');
+  return checkedBaseName(normalizeName(raw, what), what);
+}
+
+/** `canonicalBaseName` of a string `normalizeName` has already passed (so it is NFKC). */
+function checkedBaseName(normalized: string, what: string): string {
+  const name = normalized.trim().replace(/\s+/gu, ' ');
   if (name === '') throw badInput(`The ${what} must not be empty`);
   if (CONTROL.test(name)) throw badInput(`The ${what} must not contain control characters`);
   if ([...name].length > MAX_NAME_LENGTH) {
@@ -38,30 +44,31 @@ export function canonicalBaseName(raw: string, what = 'name'): string {
   if (reserved) {
     throw badInput(`The ${what} "${name}" must not start with "${PREFIXES[reserved]}" (reserved for ${reserved.toLowerCase()} timelines)`);
   }
+  assertOneScript(name, what);
   return name;
 }
 
 /**
  * A name given to `createTimeline`: its own type's prefix is stripped, another type's prefix refused.
  */
-export function baseNameForType(type: TimelineType, raw: string): string {
-  const trimmed = raw.normalize('NFKC').trimStart();
+export function baseNameForType(type: TimelineType, raw: string, what = 'name'): string {
+  const trimmed = normalizeName(raw, what).trimStart();
   const prefixType = prefixTypeOf(trimmed);
   if (prefixType && prefixType !== type) {
     throw badInput(`"${raw}" carries the ${prefixType.toLowerCase()} prefix "${PREFIXES[prefixType]}" but the type is ${type}`);
   }
   const stripped = prefixType ? trimmed.slice(PREFIXES[prefixType].length) : trimmed;
-  return canonicalBaseName(stripped);
+  return checkedBaseName(stripped, what);
 }
 
 /** `#Climate` → HASHTAG `Climate`, `i-Climate` → COMMUNITY, `My-Climate` → PERSONAL. */
 export function parseFormattedName(formatted: string): { type: TimelineType; name: string } {
-  const trimmed = formatted.normalize('NFKC').trimStart();
+  const trimmed = normalizeName(formatted, 'name').trimStart();
   const type = prefixTypeOf(trimmed);
   if (!type) {
     throw badInput(`"${formatted}" is not a formatted timeline name: it must start with "#", "i-" or "My-"`);
   }
-  return { type, name: canonicalBaseName(trimmed.slice(PREFIXES[type].length)) };
+  return { type, name: checkedBaseName(trimmed.slice(PREFIXES[type].length), 'name') };
 }
 
 /** ASCII prefixes only, so this comparison needs none of the database's Unicode folding. */

@@ -1,4 +1,5 @@
 import { ApiError, badInput, unauthenticated } from '../common/errors';
+import { assertOneScript, normalizeName } from '../naming/name-characters';
 import type { Context } from '../server/context';
 import { hashPassword, verifyPassword } from './passwords';
 import { issueToken, type TokenConfig } from './tokens';
@@ -49,10 +50,11 @@ export class UserService {
 }
 
 function canonicalUsername(raw: string): string {
-  const username = raw.normalize('NFKC').trim();
+  const username = normalizeName(raw, 'username').trim();
   if (!USERNAME.test(username)) {
     throw badInput('A username is 3–80 characters: letters, digits, "_", "-" and "."');
   }
+  assertOneScript(username, 'username');
   return username;
 }
 

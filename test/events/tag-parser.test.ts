@@ -43,6 +43,13 @@ describe('inline hashtags (SPEC section 6)', () => {
     expect(inlineHashtags('#हिन्दी #Cafe\u0301')).toEqual(['हिन्दी', 'Cafe\u0301']);
   });
 
+  it('keeps joiners inside a word, for the naming rules to judge', () => {
+    expect(inlineHashtags('امروز #می\u200Cخواهم بروم')).toEqual(['می\u200Cخواهم']);
+    expect(inlineHashtags('#Clim\u200Bate #Clim\u200Date')).toEqual(['Clim', 'Clim\u200Date']);
+    expect(tagCandidates({ title: 'امروز #می\u200Cخواهم' })).toEqual(['می\u200Cخواهم']);
+    expect(failure(() => tagCandidates({ title: 'hot #Clim\u200Date' }))?.message).toContain('U+200D');
+  });
+
   it('reads ##double as the tag "double" (a run of # is one marker)', () => {
     expect(inlineHashtags('##double ###triple')).toEqual(['double', 'triple']);
   });
@@ -71,6 +78,10 @@ describe('tag candidates', () => {
     ['x'.repeat(101), 'at most 100 characters'],
     ['##double', 'must not start with "#"'],
     ['a\u0007b', 'control characters'],
+    ['Clim\u200Bate', 'U+200B (format character'],
+    ['#\u202EClimate', 'U+202E (format character'],
+    ['Clіmate', 'mixes scripts Latin and Cyrillic'],
+    ['Clim\uDBFFate', 'U+DBFF (unpaired surrogate'],
   ])('refuses the explicit tag %j, naming it', (tag, reason) => {
     const error = failure(() => canonicalTag(tag));
     expect(error?.code).toBe('BAD_USER_INPUT');
