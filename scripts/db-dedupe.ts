@@ -6,12 +6,16 @@ import { runScript, withClient } from './database';
 runScript(() =>
   withClient(async (client) => {
     const apply = process.argv.includes('--apply');
-    const { changes, remaining } = await dedupeTimelines(client, { apply });
+    const { changes, remaining, lookalikes } = await dedupeTimelines(client, { apply });
     if (changes.length === 0) console.log('Nothing to change: nothing blocks the V2 naming rules.');
     else {
       console.log(apply ? `Applied ${changes.length} change(s), in one transaction:` : `Plan (dry run, nothing written): ${changes.length} change(s)`);
       for (const change of changes) console.log(`- ${change}`);
       if (!apply) console.log('\nRun `npm run db:dedupe -- --apply` to apply it.');
+    }
+    if (lookalikes.length > 0) {
+      console.log(`\nNames that look like others (left as they are; rename them by hand, e.g. with updateTimeline):`);
+      for (const line of lookalikes) console.log(`- ${line}`);
     }
     if (remaining.length > 0) {
       console.log(`\nStill blocking after the fixes (needs a decision by hand):\n${formatAudit(remaining)}`);

@@ -1,5 +1,7 @@
+import { suggestedRename } from '../naming/rename-suggestion';
 import { auditTimelines, type AuditFinding, type AuditRow } from './audit';
 import { PREFIX_OF, TIMELINE_TYPES, baseNameSql, foldSql, typeSql, type LegacyTimelineType } from './legacy-names';
+import { auditLookalikes, describeLookalike, type LookalikeFinding } from './lookalike-audit';
 import type { Session } from './migration-support';
 
 /**
@@ -14,11 +16,15 @@ import type { Session } from './migration-support';
  *   and personal timelines renamed `Name (2)`, `Name (3)`, … (the oldest keeps its name).
  * Names are written in their formatted form (`i-Foo (2)`): the name migration strips the prefix.
  * Without `apply` the same work runs and is rolled back, so the plan printed is exactly what `--apply` does.
+ * Names and usernames that look like others (SPEC section 12) are not changed: it suggests a rename for each,
+ * for a person to make.
  */
 export interface DedupeResult {
   changes: string[];
   /** Findings left after the fixes (none unless a row needs a person's decision). */
   remaining: AuditFinding[];
+  /** One line per stored name or username that looks like another, with a suggested rename. */
+  lookalikes: string[];
   applied: boolean;
 }
 
@@ -37,8 +43,10 @@ export async function dedupeTimelines(db: Session, options: { apply: boolean }):
       }
       findings = await auditTimelines(db);
     }
+    const lookalikes: string[] = [];
+    for (const finding of await auditLookalikes(db)) lookalikes.push(await suggestRename(db, finding));
     await db.query(options.apply ? 'commit' : 'rollback');
-    return { changes, remaining: findings, applied: options.apply };
+    return { changes, remaining: findings, lookalikes, applied: options.apply };
   } catch (error) {
     await db.query('rollback');
     throw error;
@@ -58,6 +66,24 @@ function resolveName(type: LegacyTimelineType, base: string): { type: LegacyTime
     base = canonical(base.slice(PREFIX_OF[found].length));
   }
   return { type, base };
+}
+
+/** The row, what is wrong, and a rename that is free (or why a person must choose one). */
+async function suggestRename(db: Session, finding: LookalikeFinding): Promise<string> {
+  const rename = suggestedRename(finding.judged);
+  const type = TIMELINE_TYPES.find((known) => known === finding.type);
+  let suggestion: string;
+  if (rename === undefined) suggestion = 'rename it by hand: no valid name follows from dropping or swapping characters';
+  else if (finding.table === 'user') {
+    const { rows } = await db.query('select 1 from "user" where username = $1', [rename]);
+    suggestion = rows.length === 0 ? `suggested rename: "${rename}"` : `"${rename}" is taken: it imitates that user; rename it by hand`;
+  } else if (type === undefined) suggestion = `suggested rename: "${rename}"`;
+  else {
+    const free = await freeName(db, finding.id, type, rename, finding.createdBy, 1);
+    const wanted = PREFIX_OF[type] + rename;
+    suggestion = free === wanted ? `suggested rename: "${free}"` : `suggested rename: "${free}" ("${wanted}" is taken: it imitates that timeline)`;
+  }
+  return `${describeLookalike(finding)}; ${suggestion}`;
 }
 
 async function firstEventCreator(db: Session, timelineId: number): Promise<number | null> {

@@ -54,6 +54,13 @@ export function nameProblem(name: string): NameProblem | undefined {
   return characterProblem(name) ?? scriptProblem(name);
 }
 
+/** `name` without the characters the per-character rules refuse (a starting point for a rename). */
+export function withoutRefusedCharacters(name: string): string {
+  if (!SUSPECT.test(name)) return name;
+  const codePoints = Array.from(name, (char) => char.codePointAt(0)!);
+  return String.fromCodePoint(...codePoints.filter((_, at) => !ruleBroken(codePoints, at)));
+}
+
 function characterProblem(name: string): NameProblem | undefined {
   if (!SUSPECT.test(name)) return undefined;
   const codePoints = Array.from(name, (char) => char.codePointAt(0)!);

@@ -64,9 +64,14 @@ export function mixedScripts(name: string): ScriptUse[] | undefined {
   }
   const uses: ScriptUse[] = [];
   for (const char of name) {
-    if (WITH_EVERY_SCRIPT.test(char)) continue;
-    const script = (SINGLE.find(({ holds }) => holds.test(char))?.script ?? 'Unknown').replaceAll('_', ' ');
-    if (!uses.some((use) => use.script === script)) uses.push({ script, codePoint: char.codePointAt(0)! });
+    const script = scriptOf(char);
+    if (script && !uses.some((use) => use.script === script)) uses.push({ script, codePoint: char.codePointAt(0)! });
   }
   return uses;
+}
+
+/** The first script (most used first) a character belongs to, as `Old Italic`; undefined for Common and Inherited. */
+export function scriptOf(char: string): string | undefined {
+  if (WITH_EVERY_SCRIPT.test(char)) return undefined;
+  return (SINGLE.find(({ holds }) => holds.test(char))?.script ?? 'Unknown').replaceAll('_', ' ');
 }
