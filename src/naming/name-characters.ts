@@ -26,7 +26,7 @@ const FORMAT = /\p{Cf}/u;
 const PRIVATE_USE = /\p{Co}/u;
 const UNASSIGNED = /\p{Cn}/u;
 
-export const codePointLabel = (cp: number) => `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+const codePointLabel = (cp: number) => `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
 
 /**
  * The NFKC form of `raw`, refusing (BAD_USER_INPUT) any character SPEC section 12 refuses. An unpaired
