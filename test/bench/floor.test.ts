@@ -1,14 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFloor, type Floor } from '../../bench/floor';
 import { seedDataset } from '../../bench/seed';
-import { QUERIES, type ScenarioName } from '../../bench/workload';
+import { answered, clientBody, clientHeaders } from '../../bench/client-request';
+import { OPERATION_NAMES, QUERIES, type ScenarioName } from '../../bench/workload';
 import { issueToken } from '../../src/users/tokens';
 import { TEST_CONFIG, useTestApi } from '../support/api';
 
 /**
  * The benchmark reads the service's speed as a fraction of the floor's: that only means something if the
  * floor answers the same questions with the same rows, visibility included. Both run here on one seeded
- * database, asked by the same viewer (user 1, as the benchmark signs in) or by nobody.
+ * database, asked the same requests (Apollo Client's shape, as the load driver sends them) by the same
+ * viewer (user 1, as the benchmark signs in) or by nobody.
  */
 const api = useTestApi();
 let floor: Floor;
@@ -59,24 +61,19 @@ beforeAll(async () => {
 });
 afterAll(async () => floor?.close());
 
-const OPERATIONS: Record<ScenarioName, string> = { lookup: 'Lookup', page: 'Page', ingest: 'Ingest' };
-
-async function askFloor(scenario: ScenarioName, variables: Record<string, unknown>, token: string | undefined): Promise<any> {
-  const response = await fetch(floor.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ operationName: OPERATIONS[scenario], query: QUERIES[scenario], variables }),
-  });
-  const body = (await response.json()) as { data?: unknown; errors?: unknown };
-  if (body.errors) throw new Error(`floor errors: ${JSON.stringify(body.errors)}`);
-  return body.data;
+/** Asks `url` as the load driver does (Apollo Client's request shape); any answer but data fails the test. */
+async function ask(url: string, scenario: ScenarioName, variables: Record<string, unknown>, token: string | undefined): Promise<any> {
+  const response = await fetch(url, { method: 'POST', headers: clientHeaders(token), body: clientBody(OPERATION_NAMES[scenario], QUERIES[scenario], variables) });
+  const text = await response.text();
+  if (!answered(response.status, Object.fromEntries(response.headers), text)) throw new Error(`${url} answered ${response.status}: ${text}`);
+  return JSON.parse(text).data;
 }
 
 type Asker = 'viewer' | 'anonymous';
 
 async function both(scenario: ScenarioName, variables: Record<string, unknown>, asker: Asker = 'viewer') {
   const token = asker === 'viewer' ? viewerToken : undefined;
-  return { service: await api.gql(QUERIES[scenario], variables, token), floor: await askFloor(scenario, variables, token) };
+  return { service: await ask(api.url, scenario, variables, token), floor: await ask(floor.url, scenario, variables, token) };
 }
 
 describe('the benchmark floor', () => {
@@ -132,7 +129,7 @@ describe('the benchmark floor', () => {
   });
 
   it('ingests an event onto existing and new hashtag timelines, once each', async () => {
-    const data = await askFloor('ingest', { input: { title: 'floor', tags: ['Tag3', 'BrandNewTag', 'brandnewtag2', 'tag3'] } }, viewerToken);
+    const data = await ask(floor.url, 'ingest', { input: { title: 'floor', tags: ['Tag3', 'BrandNewTag', 'brandnewtag2', 'tag3'] } }, viewerToken);
     const { rows } = await api.db.query(
       `select t.name, t.timeline_type, e.tags, e.created_by from event_timeline_refs r join timeline t on t.id = r.timeline_id
        join event e on e.id = r.event_id where r.event_id = $1 order by t.name`,
@@ -144,6 +141,38 @@ describe('the benchmark floor', () => {
   });
 
   it('refuses to ingest for an anonymous caller', async () => {
-    await expect(askFloor('ingest', { input: { title: 'nobody', tags: ['Tag3'] } }, undefined)).rejects.toThrow(/UNAUTHENTICATED/);
+    await expect(ask(floor.url, 'ingest', { input: { title: 'nobody', tags: ['Tag3'] } }, undefined)).rejects.toThrow(/UNAUTHENTICATED/);
+  });
+});
+
+describe('requests shaped as Apollo Client sends them', () => {
+  it('carry its headers and its body, keys in its order', () => {
+    expect(clientHeaders('abc')).toEqual({
+      accept: 'application/graphql-response+json,application/json;q=0.9',
+      'content-type': 'application/json',
+      authorization: 'Bearer abc',
+    });
+    const body = JSON.parse(clientBody('Lookup', QUERIES.lookup, { name: '#Tag1' }));
+    expect(Object.keys(body)).toEqual(['operationName', 'variables', 'extensions', 'query']);
+    expect(body.extensions).toEqual({ clientLibrary: { name: '@apollo/client', version: expect.stringMatching(/^4\.0\./) } });
+  });
+
+  it('are answered in the media type they ask for, which the load driver counts as a success', async () => {
+    const response = await fetch(api.url, { method: 'POST', headers: clientHeaders(viewerToken), body: clientBody('Lookup', QUERIES.lookup, { name: '#Tag1' }) });
+    const text = await response.text();
+    expect(response.headers.get('content-type')).toMatch(/^application\/graphql-response\+json/);
+    expect(answered(response.status, Object.fromEntries(response.headers), text)).toBe(true);
+  });
+
+  it('count a GraphQL error as a failure', async () => {
+    const response = await fetch(api.url, { method: 'POST', headers: clientHeaders(viewerToken), body: clientBody('Lookup', QUERIES.lookup, { name: 'Tag1' }) });
+    const text = await response.text();
+    expect(text).toContain('BAD_USER_INPUT');
+    expect(answered(response.status, Object.fromEntries(response.headers), text)).toBe(false);
+  });
+
+  it('count an answer in another media type as a failure', () => {
+    expect(answered(200, { 'Content-Type': 'application/json; charset=utf-8' }, '{"data":{"timeline":null}}')).toBe(false);
+    expect(answered(200, { 'Content-Type': 'application/graphql-response+json; charset=utf-8' }, '{"data":{"timeline":null}}')).toBe(true);
   });
 });
