@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFloor, type Floor } from '../../bench/floor';
 import { seedDataset } from '../../bench/seed';
 import { answered, clientBody, clientHeaders } from '../../bench/client-request';
 import { OPERATION_NAMES, QUERIES, type ScenarioName } from '../../bench/workload';
+import { projectRoot } from '../../src/config';
 import { issueToken } from '../../src/users/tokens';
 import { TEST_CONFIG, useTestApi } from '../support/api';
 
@@ -142,6 +145,24 @@ describe('the benchmark floor', () => {
 
   it('refuses to ingest for an anonymous caller', async () => {
     await expect(ask(floor.url, 'ingest', { input: { title: 'nobody', tags: ['Tag3'] } }, undefined)).rejects.toThrow(/UNAUTHENTICATED/);
+  });
+});
+
+/** Every module `entry` imports, directly or not, by relative path from the repository root. */
+function localImports(entry: string, seen = new Set<string>()): Set<string> {
+  seen.add(entry);
+  for (const [, specifier] of readFileSync(join(projectRoot, entry), 'utf8').matchAll(/(?:from|import) '(\.[^']+)'/g)) {
+    const module = `${relative(projectRoot, join(projectRoot, dirname(entry), specifier))}.ts`;
+    if (!seen.has(module)) localImports(module, seen);
+  }
+  return seen;
+}
+
+describe('the floor process', () => {
+  it('imports nothing from src/, directly or not', () => {
+    const modules = [...localImports('bench/floor-process.ts')];
+    expect(modules).toContain('bench/floor-statements.ts');
+    expect(modules.filter((module) => !module.startsWith('bench/'))).toEqual([]);
   });
 });
 
