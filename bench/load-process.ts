@@ -1,10 +1,12 @@
 import autocannon from 'autocannon';
 import { serveParent } from './child';
-import { QUERIES, variablesFor, type Dataset, type ScenarioName } from './workload';
+import { answered, clientBody, clientHeaders } from './client-request';
+import { OPERATION_NAMES, QUERIES, variablesFor, type Dataset, type ScenarioName } from './workload';
 
 /**
  * The load driver, in a process of its own so that its CPU is not charged to the server it measures.
- * Each request carries fresh variables; a response with GraphQL errors (or no data) counts as an error.
+ * Each request is shaped as Apollo Client sends it (`client-request.ts`) and carries fresh variables; a
+ * response that client would not take as data (another status or media type, GraphQL errors) counts as an error.
  */
 export interface LoadRequest {
   url: string;
@@ -24,14 +26,10 @@ export interface LoadResult {
   errors: number;
 }
 
-const OPERATION_NAMES: Record<ScenarioName, string> = { lookup: 'Lookup', page: 'Page', ingest: 'Ingest' };
-
 async function run(request: LoadRequest): Promise<LoadResult> {
   const next = variablesFor(request.scenario, request.dataset);
   const query = QUERIES[request.scenario];
   const operationName = OPERATION_NAMES[request.scenario];
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (request.token) headers.authorization = `Bearer ${request.token}`;
   let failures = 0;
   let firstFailure: string | undefined;
   const result = await autocannon({
@@ -39,12 +37,12 @@ async function run(request: LoadRequest): Promise<LoadResult> {
     connections: request.connections,
     duration: request.seconds,
     method: 'POST',
-    headers,
+    headers: clientHeaders(request.token),
     requests: [
       {
-        setupRequest: (req: any) => ({ ...req, body: JSON.stringify({ operationName, query, variables: next() }) }),
-        onResponse: (status: number, body: string) => {
-          if (status === 200 && body.startsWith('{"data":{') && !body.includes('"errors":')) return;
+        setupRequest: (req: any) => ({ ...req, body: clientBody(operationName, query, next()) }),
+        onResponse: (status: number, body: string, _context: object, headers: Record<string, unknown> | undefined) => {
+          if (answered(status, headers, body)) return;
           failures++;
           firstFailure ??= `${status} ${body.slice(0, 300)}`;
         },

@@ -9,11 +9,12 @@ import { databaseUrl } from '../src/db/migrate';
 import { buildSchema } from '../src/server/schema';
 import { issueToken } from '../src/users/tokens';
 import { startChild, type Child } from './child';
+import { APOLLO_CLIENT, clientBody, clientHeaders } from './client-request';
 import type { LoadRequest, LoadResult } from './load-process';
 import { migrateQuietly, runMigrationScenario } from './migration-scenario';
-import { p99Growth, printReport, summarise, type Run } from './report';
+import { p99Growth, printReport, summarise, type Run, type Target } from './report';
 import { seedDataset } from './seed';
-import { NESTED_QUERY, QUERIES, type Dataset, type ScenarioName } from './workload';
+import { NESTED_QUERY, OPERATION_NAMES, QUERIES, type Dataset, type ScenarioName } from './workload';
 
 const quick = process.argv.includes('--quick');
 const profile = process.argv.includes('--profile');
@@ -33,6 +34,13 @@ const DATASETS: Dataset[] = [
   { label: quick ? '100k' : '1M', ...PLAN.large, hot: 200 },
 ];
 const INGEST_DATASET = DATASETS[1];
+
+/**
+ * The order the three servers are measured in, rotated each round: each is measured first, second and
+ * third once in three rounds, so a drift in the machine's load does not favour one.
+ */
+const TARGETS: Target[] = ['service', 'baseline', 'floor'];
+const orderOf = (round: number) => TARGETS.map((_, i) => TARGETS[(i + round - 1) % TARGETS.length]);
 
 const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
@@ -69,13 +77,18 @@ async function main(): Promise<void> {
     log('statements per request');
     const statements = await countStatements(urls.get(DATASETS[0].label)!, token, ingestion);
 
-    const targets = new Map<string, { service: Child; floor: Child }>();
+    const targets = new Map<string, Record<Target, Child>>();
     for (const dataset of DATASETS) {
       const url = urls.get(dataset.label)!;
-      const service = await startChild('service-process.ts', [url, JWT_SECRET], { execArgv: profileArgs(`service-${dataset.label}`) });
-      const floor = await startChild('floor-process.ts', [url, String(POOL_SIZE)], { execArgv: profileArgs(`floor-${dataset.label}`) });
-      children.push(service, floor);
-      targets.set(dataset.label, { service, floor });
+      const start = (target: Target) =>
+        target === 'floor'
+          ? startChild('floor-process.ts', [url, String(POOL_SIZE), JWT_SECRET], { execArgv: profileArgs(`floor-${dataset.label}`) })
+          : startChild('service-process.ts', [url, JWT_SECRET, ...(target === 'baseline' ? ['--baseline'] : [])], {
+              execArgv: profileArgs(`${target}-${dataset.label}`),
+            });
+      const started = { service: await start('service'), baseline: await start('baseline'), floor: await start('floor') };
+      children.push(...Object.values(started));
+      targets.set(dataset.label, started);
     }
     const load = await startChild('load-process.ts', []);
     children.push(load);
@@ -87,11 +100,10 @@ async function main(): Promise<void> {
     const runs: Run[] = [];
     for (let round = 1; round <= PLAN.rounds; round++) {
       for (const { scenario, dataset } of scenarios) {
-        const { service, floor } = targets.get(dataset.label)!;
-        const order = round % 2 === 1 ? (['service', 'floor'] as const) : (['floor', 'service'] as const);
-        for (const target of order) {
-          if (target === 'service' && scenario === 'ingest' && !ingestion) continue;
-          const server = target === 'service' ? service : floor;
+        const servers = targets.get(dataset.label)!;
+        for (const target of orderOf(round)) {
+          if (target !== 'floor' && scenario === 'ingest' && !ingestion) continue;
+          const server = servers[target];
           const result = await measure(load, server, { scenario, dataset, connections: CONNECTIONS, seconds: PLAN.seconds, token });
           log(`round ${round} ${scenario}@${dataset.label} ${target}: ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.p99} ms, ` +
             `${result.cpuMsPerRequest.toFixed(3)} cpu ms/req, ${result.errors} errors`);
@@ -111,6 +123,12 @@ async function main(): Promise<void> {
       cpuModel: cpus()[0]?.model,
       node: process.version,
       plan: { ...PLAN, connections: CONNECTIONS, poolSize: POOL_SIZE, datasets: DATASETS },
+      requests: { shape: 'Apollo Client 4 (HttpLink defaults)', headers: clientHeaders('<token of user 1>'), extensions: { clientLibrary: APOLLO_CLIENT } },
+      targets: {
+        service: 'the service as configured by default',
+        baseline: 'the same server with the gateway executor and the node:http mount switched off (graphqlJit: false, httpMount: express)',
+        floor: 'bench/floor.ts: node:http + pg, SQL of its own',
+      },
       ingestion: ingestion ? 'createEvent' : 'floor only: the schema has no createEvent mutation yet',
       scenarios: summarise(runs),
       p99Growth: p99Growth(summarise(runs)),
@@ -146,28 +164,31 @@ async function measure(load: Child, server: Child, request: Omit<LoadRequest, 'u
   return { ...result, cpuMsPerRequest: (cpuAfter - cpuBefore) / Math.max(result.requests, 1) };
 }
 
-/** SQL statements per request, from the service's own count (`extensions.sqlStatements`). */
+/**
+ * SQL statements per request, from the service's own count (`extensions.sqlStatements`), for requests
+ * shaped and signed in as the load driver's are.
+ */
 async function countStatements(url: string, token: string, ingestion: boolean) {
   const service = await startChild('service-process.ts', [url, JWT_SECRET, '--statements']);
   try {
     const endpoint = service.ready as string;
-    const count = async (query: string, variables: Record<string, unknown>, auth?: string) => {
-      const response = await fetch(endpoint, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${auth}` } : {}) },
-        body: JSON.stringify({ query, variables }),
-      });
+    const count = async (operationName: string, query: string, variables: Record<string, unknown>) => {
+      const response = await fetch(endpoint, { method: 'POST', headers: clientHeaders(token), body: clientBody(operationName, query, variables) });
       const body = (await response.json()) as { errors?: unknown[]; extensions?: { sqlStatements?: number } };
       if (body.errors) throw new Error(`statement count query failed: ${JSON.stringify(body.errors)}`);
       return body.extensions?.sqlStatements ?? null;
     };
-    const nested5 = await count(NESTED_QUERY, { first: 5 });
-    const nested50 = await count(NESTED_QUERY, { first: 50 });
+    // A process checks once that a signed-in user exists (one statement); the load's warm-up pays that, so it is paid here first.
+    await count(OPERATION_NAMES.lookup, QUERIES.lookup, { name: '#Tag7' });
+    const nested5 = await count('Nested', NESTED_QUERY, { first: 5 });
+    const nested50 = await count('Nested', NESTED_QUERY, { first: 50 });
     return {
       nested: { timelines5: nested5, timelines50: nested50, constant: nested5 !== null && nested5 === nested50 },
-      lookup: await count(QUERIES.lookup, { name: '#Tag7' }),
-      page: await count(QUERIES.page, { id: '7' }),
-      ingest: ingestion ? await count(QUERIES.ingest, { input: { title: 'count', tags: ['Tag1', 'Tag2', `Fresh${Date.now()}`] } }, token) : null,
+      lookup: await count(OPERATION_NAMES.lookup, QUERIES.lookup, { name: '#Tag7' }),
+      page: await count(OPERATION_NAMES.page, QUERIES.page, { id: '7' }),
+      ingest: ingestion
+        ? await count(OPERATION_NAMES.ingest, QUERIES.ingest, { input: { title: 'count', tags: ['Tag1', 'Tag2', `Fresh${Date.now()}`] } })
+        : null,
     };
   } finally {
     await service.stop();

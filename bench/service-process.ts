@@ -7,8 +7,16 @@ import { cpuMillis, serveParent } from './child';
 /**
  * The real service, as `npm start` runs it (production settings), on the database given as argv[2].
  * `--statements` adds the statement count to each response, for the nested-query check only.
+ * `--baseline` is the same server with the gateway executor (graphql-jit) and the `node:http` mount of
+ * `/graphql` switched off: graphql-js `execute` behind express, which the report sets beside the default.
  */
 const [url, jwtSecret, ...flags] = process.argv.slice(2);
+
+/**
+ * Loosely typed so that it spreads into the config whether or not this build's `ServerSettings` has these
+ * settings yet; where it does not, they are ignored and the baseline runs as the default server.
+ */
+const BASELINE_SETTINGS: Record<string, unknown> = { graphqlJit: false, httpMount: 'express' };
 let app: App | undefined;
 let orm: MikroORM | undefined;
 
@@ -23,6 +31,7 @@ async function start(): Promise<string> {
       tokenTtlSeconds: 3600,
       production: true,
       reportStatementCount: flags.includes('--statements'),
+      ...(flags.includes('--baseline') ? BASELINE_SETTINGS : {}),
     },
     // Warnings and errors only: a log line per request would measure the terminal.
     logger: createLogger('warn'),

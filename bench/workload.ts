@@ -20,6 +20,9 @@ export const QUERIES: Record<ScenarioName, string> = {
   ingest: 'mutation Ingest($input: CreateEventInput!) { createEvent(input: $input) { id } }',
 };
 
+/** The operation name each scenario's query declares: the floor dispatches on it. */
+export const OPERATION_NAMES: Record<ScenarioName, string> = { lookup: 'Lookup', page: 'Page', ingest: 'Ingest' };
+
 export const NESTED_QUERY = `query Nested($first: Int!) { timelines(first: $first) { edges { node {
   events(first: 10) { edges { node { timelines { id } } } } } } } }`;
 
