@@ -8,7 +8,7 @@ import type { Context } from '../../src/server/context';
 import { createLogger } from '../../src/server/logger';
 import { TEST_CONFIG } from '../support/api';
 import { insertEvent, newTimeline, newUser, type TestUser } from '../support/factories';
-import { useTestServer } from './support';
+import { useTestServer, wsOperation } from './support';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const GRAPHQL_RESPONSE_TYPE = 'application/graphql-response+json; charset=utf-8';
@@ -315,5 +315,14 @@ describe('graphql-jit and graphql-js', () => {
     const text = JSON.stringify(body);
     const [jit, js] = [await post(server.url, text, headers), await post(plain.app.url, text, headers)];
     expect({ ...jit, requestId: null }).toEqual({ ...js, requestId: null });
+  });
+
+  it('answer alike over WebSocket, a repeated document included', async () => {
+    for (const [, body] of operations.slice(0, 4)) {
+      const { query, variables } = body as { query: string; variables?: Record<string, unknown> };
+      const js = await wsOperation(plain.app.url, query, { variables });
+      expect(js.results[0].data).toBeDefined();
+      for (let repeat = 0; repeat < 2; repeat++) expect(await wsOperation(server.url, query, { variables })).toEqual(js);
+    }
   });
 });
