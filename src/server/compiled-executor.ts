@@ -1,4 +1,4 @@
-import { execute, GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode, type Source } from 'graphql';
+import { execute, GraphQLError, subscribe, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode, type Source } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 
 /** What running one operation takes, whoever hands it over (Apollo's gateway executor or graphql-ws). */
@@ -13,7 +13,7 @@ export interface OperationArgs {
 }
 
 /**
- * Runs queries and mutations through graphql-jit, each operation compiled once per parsed document: Apollo's
+ * Runs operations through graphql-jit, each operation compiled once per parsed document: Apollo's
  * document store (and QueryProtection for WebSocket operations) hands the same `DocumentNode` to every repeat
  * of a query, so a WeakMap keeps the compiled code exactly as long as the document is kept. graphql-js answers
  * wherever jit's answer could differ from its own: operations jit cannot compile, subscriptions, a name that
@@ -31,15 +31,28 @@ export class CompiledExecutor {
     const compiled = operation && operation.operation !== 'subscription' ? this.compiledFor(args.document, operationName ?? undefined) : null;
     if (compiled) {
       const result = await compiled.query(undefined, args.contextValue, args.variableValues ?? {});
-      if ('data' in result) return result.errors ? { ...result, errors: result.errors.map((error) => asGraphQLError(error, args.document.loc?.source)) } : result;
+      if ('data' in result) return withGraphQLErrors(result, args.document);
     }
-    return execute({
-      schema: this.schema,
-      document: args.document,
-      operationName,
-      variableValues: args.variableValues,
-      contextValue: args.contextValue,
-    });
+    return execute(this.graphqlJsArgs(args));
+  }
+
+  /**
+   * Subscriptions (graphql-ws): the event stream comes from the field's `subscribe` as graphql-js would call it,
+   * and each event's selection runs compiled. A subscription refused before it starts (variables, or an error
+   * from `subscribe`) is asked again of graphql-js, so that the refusal reads exactly as graphql-js words it.
+   */
+  async subscribe(args: OperationArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+    const { operation, operationName } = args;
+    const compiled = operation?.operation === 'subscription' ? this.compiledFor(args.document, operationName ?? undefined) : null;
+    if (compiled?.subscribe) {
+      const stream = await compiled.subscribe(undefined, args.contextValue, args.variableValues ?? {});
+      if (Symbol.asyncIterator in stream) return mapResults(stream, (result) => withGraphQLErrors(result, args.document));
+    }
+    return subscribe(this.graphqlJsArgs(args));
+  }
+
+  private graphqlJsArgs({ document, operationName, variableValues, contextValue }: OperationArgs) {
+    return { schema: this.schema, document, operationName, variableValues, contextValue };
   }
 
   private compiledFor(document: DocumentNode, operationName: string | undefined): CompiledQuery | null {
@@ -64,6 +77,23 @@ function compile(schema: GraphQLSchema, document: DocumentNode, operationName: s
   } catch {
     return null;
   }
+}
+
+function withGraphQLErrors(result: ExecutionResult, document: DocumentNode): ExecutionResult {
+  return result.errors ? { ...result, errors: result.errors.map((error) => asGraphQLError(error, document.loc?.source)) } : result;
+}
+
+/** Each result of `source` through `map`; ending or failing the stream ends or fails `source` at once. */
+function mapResults(source: AsyncIterableIterator<ExecutionResult>, map: (result: ExecutionResult) => ExecutionResult): AsyncIterableIterator<ExecutionResult> {
+  const step = (next: IteratorResult<ExecutionResult>): IteratorResult<ExecutionResult> => (next.done ? next : { value: map(next.value), done: false });
+  return {
+    next: async () => step(await source.next()),
+    return: async () => (source.return ? step(await source.return()) : { value: undefined, done: true }),
+    throw: async (error: unknown) => (source.throw ? step(await source.throw(error)) : Promise.reject(error)),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }
 
 /**

@@ -22,7 +22,7 @@ export interface WebSocketOptions {
   deps: ContextDeps;
   protection: QueryProtection;
   logger: Logger;
-  /** Runs queries and mutations (as over HTTP); absent, graphql-js does. Subscriptions use graphql-js's `subscribe`. */
+  /** Runs every operation, as over HTTP; absent, graphql-js does. */
   executor?: CompiledExecutor;
 }
 
@@ -43,7 +43,10 @@ export function webSocketOptions({ schema, deps, protection, logger, executor }:
 
   return {
     schema,
-    ...(executor && { execute: (args: ExecutionArgs) => executor.execute({ ...args, operation: getOperationAST(args.document, args.operationName) }) }),
+    ...(executor && {
+      execute: (args: ExecutionArgs) => executor.execute({ ...args, operation: getOperationAST(args.document, args.operationName) }),
+      subscribe: (args: ExecutionArgs) => executor.subscribe({ ...args, operation: getOperationAST(args.document, args.operationName) }),
+    }),
     // A bad token (or one naming no user) refuses the connection (close code 4403) rather than each operation.
     onConnect: async (ctx) => {
       const id = randomUUID();

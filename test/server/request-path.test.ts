@@ -2,6 +2,7 @@ import { gzipSync } from 'node:zlib';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS } from '../../src/config';
 import { ormConfig } from '../../src/db/orm-config';
 import { startApp, type App } from '../../src/server/app';
 import type { Context } from '../../src/server/context';
@@ -207,6 +208,16 @@ describe('the one request path, against the contract', () => {
     }
   });
 
+  it('refuses a body over the limit with 413 also when it comes in chunks of undeclared length', async () => {
+    const chunk = new TextEncoder().encode(`{"query": "{ viewer { id } }", "variables": { "pad": "${'x'.repeat(DEFAULT_LIMITS.maxBodyBytes)}" } }`);
+    const body = new ReadableStream({ start: (controller) => (controller.enqueue(chunk), controller.close()) });
+    const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit);
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({
+      errors: [{ message: `The request body is larger than the limit of ${DEFAULT_LIMITS.maxBodyBytes} bytes`, extensions: { code: 'BAD_USER_INPUT', reason: 'PAYLOAD_TOO_LARGE' } }],
+    });
+  });
+
   it('reads compressed bodies and refuses charsets and encodings it cannot decode with 415', async () => {
     const body = JSON.stringify({ query: '{ timelineByName(formattedName: "#Climate") { name } }' });
     const gzipped = await post(server.url, gzipSync(body), { 'content-encoding': 'gzip' });
@@ -323,6 +334,16 @@ describe('graphql-jit and graphql-js', () => {
       const js = await wsOperation(plain.app.url, query, { variables });
       expect(js.results[0].data).toBeDefined();
       for (let repeat = 0; repeat < 2; repeat++) expect(await wsOperation(server.url, query, { variables })).toEqual(js);
+    }
+  });
+
+  it('refuse subscriptions alike: variables that do not fit, and a timeline that does not exist', async () => {
+    const query = 'subscription S($t: ID!) { eventAdded(timelineId: $t) { id } }';
+    for (const variables of [{ t: null }, { t: ['1'] }, { t: '2147483647' }]) {
+      const js = await wsOperation(plain.app.url, query, { variables });
+      // graphql-ws sends a refusal at subscribe as an `error` message, or as a `next` result with errors.
+      expect((js.errors ?? js.results[0]?.errors)?.length).toBe(1);
+      expect(await wsOperation(server.url, query, { variables })).toEqual(js);
     }
   });
 });
