@@ -16,8 +16,8 @@ export interface OperationArgs {
  * Runs operations through graphql-jit, each operation compiled once per parsed document: Apollo's
  * document store (and QueryProtection for WebSocket operations) hands the same `DocumentNode` to every repeat
  * of a query, so a WeakMap keeps the compiled code exactly as long as the document is kept. graphql-js answers
- * wherever jit's answer could differ from its own: operations jit cannot compile, subscriptions, a name that
- * picks no operation (Apollo takes graphql-js's error as the reason), and variables jit refuses (nothing has
+ * wherever jit's answer could differ from its own: operations jit cannot compile, a subscription handed to
+ * `execute` (one sent over HTTP), a name that picks no operation (Apollo takes graphql-js's error as the reason), and variables jit refuses (nothing has
  * run then, and graphql-js words the refusal the way Apollo recognises as BAD_USER_INPUT).
  */
 export class CompiledExecutor {
