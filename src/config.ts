@@ -46,8 +46,15 @@ export interface AppConfig {
   playground: boolean;
   /** Operations slower than this are logged at warn. */
   slowOperationMs: number;
-  /** Common requests answered without Apollo's per-request pipeline (src/server/fast-path.ts); off: Apollo answers all. */
-  fastPath: boolean;
+  /** What serves `/graphql` over HTTP: `node:http` straight into Apollo, or express and body-parser (for comparison). */
+  httpMount: 'node' | 'express';
+  /** Queries and mutations run by graphql-jit, compiled once per document; off: Apollo's own executor (graphql-js). */
+  graphqlJit: boolean;
+  /**
+   * `APOLLO_KEY` is set: Apollo's implicit plugins (usage and schema reporting, inline traces) are left as Apollo
+   * installs them; unset, they are off.
+   */
+  apolloReporting: boolean;
   /** On SIGTERM, how long `/readyz` reports 503 before the server stops accepting (the load balancer's reaction time). */
   shutdownDelayMs: number;
 }
@@ -68,7 +75,10 @@ export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = {
 };
 
 /** What the HTTP/WebSocket server needs beyond address and tokens; `loadConfig` reads each from the environment. */
-export type ServerSettings = Pick<AppConfig, 'limits' | 'introspection' | 'fieldSuggestions' | 'playground' | 'slowOperationMs' | 'fastPath'>;
+export type ServerSettings = Pick<
+  AppConfig,
+  'limits' | 'introspection' | 'fieldSuggestions' | 'playground' | 'slowOperationMs' | 'httpMount' | 'graphqlJit' | 'apolloReporting'
+>;
 
 export function defaultServerSettings(production: boolean): ServerSettings {
   return {
@@ -77,7 +87,9 @@ export function defaultServerSettings(production: boolean): ServerSettings {
     fieldSuggestions: !production,
     playground: !production,
     slowOperationMs: 1000,
-    fastPath: true,
+    httpMount: 'node',
+    graphqlJit: true,
+    apolloReporting: false,
   };
 }
 
@@ -111,7 +123,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     fieldSuggestions: flag('FIELD_SUGGESTIONS', defaults.fieldSuggestions),
     playground: flag('PLAYGROUND', defaults.playground),
     slowOperationMs: number('SLOW_OPERATION_MS', defaults.slowOperationMs),
-    fastPath: flag('FAST_PATH', defaults.fastPath),
+    httpMount: parseChoice('HTTP_MOUNT', env.HTTP_MOUNT, ['node', 'express'] as const, defaults.httpMount),
+    graphqlJit: flag('GRAPHQL_JIT', defaults.graphqlJit),
+    apolloReporting: Boolean(env.APOLLO_KEY),
     shutdownDelayMs: number('SHUTDOWN_DELAY_MS', 0),
   };
 }
@@ -143,6 +157,13 @@ function parseFlag(name: string, raw: string | undefined, fallback: boolean): bo
   if (/^(1|true|yes|on)$/i.test(raw)) return true;
   if (/^(0|false|no|off)$/i.test(raw)) return false;
   throw new Error(`${name} must be true or false, got "${raw}"`);
+}
+
+function parseChoice<T extends string>(name: string, raw: string | undefined, choices: readonly T[], fallback: T): T {
+  if (raw === undefined || raw === '') return fallback;
+  const choice = choices.find((candidate) => candidate === raw.toLowerCase());
+  if (!choice) throw new Error(`${name} must be one of ${choices.join(', ')}, got "${raw}"`);
+  return choice;
 }
 
 function missingSecret(): never {

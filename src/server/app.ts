@@ -1,9 +1,16 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginSchemaReportingDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
+import type { GraphQLSchema } from 'graphql';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import express from 'express';
 import { useServer } from 'graphql-ws/use/ws';
@@ -12,12 +19,14 @@ import { defaultServerSettings, type AppConfig, type ServerSettings } from '../c
 import { createRequestPool } from '../db/request-pool';
 import { EventBus } from '../events/event-bus';
 import { createContext, KnownUsers, type Context, type ContextDeps } from './context';
+import { CompiledExecutor } from './compiled-executor';
+import { CompiledGateway } from './compiled-gateway';
 import { formatError } from './errors';
-import { FastPath } from './fast-path';
 import { Health } from './health';
 import { httpErrorHandler, jsonBody } from './http-errors';
 import { QueryProtection } from './limits';
 import { createLogger, loggingContextFailure, requestId, requestLogPlugin, type Logger } from './logger';
+import { NodeMount } from './node-mount';
 import { Playground } from './playground';
 import { buildSchema } from './schema';
 import { webSocketOptions } from './websocket';
@@ -38,9 +47,11 @@ export interface AppOptions {
   config: Pick<AppConfig, 'host' | 'port' | 'jwtSecret' | 'tokenTtlSeconds' | 'production'> &
     Partial<ServerSettings> & { reportStatementCount?: boolean };
   logger?: Logger;
+  /** Plugins added after the app's own (tests: a plugin that watches every request). */
+  plugins?: ApolloServerPlugin<Context>[];
 }
 
-export async function startApp({ orm, config: given, logger = createLogger('info') }: AppOptions): Promise<App> {
+export async function startApp({ orm, config: given, logger = createLogger('info'), plugins = [] }: AppOptions): Promise<App> {
   const config = { ...defaultServerSettings(given.production), ...given };
   const schema = buildSchema();
   const protection = new QueryProtection(schema, config);
@@ -51,10 +62,11 @@ export async function startApp({ orm, config: given, logger = createLogger('info
   const deps: ContextDeps = { pool, tokens: config, knownUsers: new KnownUsers(), eventBus };
   const httpServer = createServer();
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.limits.maxBodyBytes });
-  const wsCleanup = useServer(webSocketOptions({ schema, deps, protection, logger }), wsServer);
+  const executor = config.graphqlJit ? new CompiledExecutor(schema) : undefined;
+  const wsCleanup = useServer(webSocketOptions({ schema, deps, protection, logger, executor }), wsServer);
 
   const apollo = new ApolloServer<Context>({
-    schema,
+    ...schemaOrGateway(schema, executor),
     formatError,
     introspection: config.introspection,
     hideSchemaDetailsFromClientErrors: !config.fieldSuggestions,
@@ -69,14 +81,17 @@ export async function startApp({ orm, config: given, logger = createLogger('info
       ApolloServerPluginLandingPageDisabled(),
       // No cache hints are used; left on, it wraps every field resolver of every request.
       ApolloServerPluginCacheControlDisabled(),
+      ...(config.apolloReporting ? [] : implicitReportingDisabled()),
       { async serverWillStart() { return { drainServer: async () => { await wsCleanup.dispose(); await eventBus.stop(); } }; } },
       protection.costPlugin(),
       requestLogPlugin(logger, config.slowOperationMs),
       ...(config.reportStatementCount ? [reportStatementCount] : []),
+      ...plugins,
     ],
   });
   await apollo.start();
 
+  const createRequestContext = (req: IncomingMessage) => loggingContextFailure(logger, req, createContext(deps, req.headers.authorization));
   const app = express();
   app.disable('x-powered-by');
   // GraphQL POST responses are not cacheable: hashing each body for an ETag is wasted work.
@@ -89,21 +104,15 @@ export async function startApp({ orm, config: given, logger = createLogger('info
     '/graphql',
     ...(playground ? [playground.page()] : []),
     ...jsonBody(config.limits.maxBodyBytes),
-    expressMiddleware(apollo, { context: ({ req }) => loggingContextFailure(logger, req, createContext(deps, req.headers.authorization)) }),
+    expressMiddleware(apollo, { context: ({ req }) => createRequestContext(req) }),
   );
   app.use(httpErrorHandler(logger, config.limits.maxBodyBytes));
-  let serving = true;
-  const fastPath = new FastPath({
-    schema,
-    protection,
-    logger,
-    maxBodyBytes: config.limits.maxBodyBytes,
-    slowOperationMs: config.slowOperationMs,
-    reportStatementCount: config.reportStatementCount ?? false,
-    createContext: (authorization) => createContext(deps, authorization),
-    serving: () => serving,
-  });
-  httpServer.on('request', !config.fastPath ? app : (req, res) => fastPath.handle(req, res, app));
+  if (config.httpMount === 'express') {
+    httpServer.on('request', app);
+  } else {
+    const mount = new NodeMount({ apollo, logger, maxBodyBytes: config.limits.maxBodyBytes, playground: Boolean(playground), createContext: createRequestContext });
+    httpServer.on('request', (req, res) => mount.handle(req, res, app));
+  }
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -115,11 +124,20 @@ export async function startApp({ orm, config: given, logger = createLogger('info
     httpServer,
     health,
     async stop() {
-      serving = false;
       await apollo.stop();
       await pool.end();
     },
   };
+}
+
+/** The schema for Apollo's own executor, or a gateway whose executor runs compiled operations. */
+function schemaOrGateway(schema: GraphQLSchema, executor: CompiledExecutor | undefined): { schema: GraphQLSchema } | { gateway: CompiledGateway } {
+  return executor ? { gateway: new CompiledGateway(schema, executor) } : { schema };
+}
+
+/** What Apollo installs on its own when left alone; with `APOLLO_KEY` set, Apollo's defaults stand. */
+function implicitReportingDisabled(): ApolloServerPlugin<Context>[] {
+  return [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginUsageReportingDisabled(), ApolloServerPluginSchemaReportingDisabled()];
 }
 
 /** Adds `extensions.sqlStatements` to each response (tests and benchmarks: N+1 shows as a growing count). */

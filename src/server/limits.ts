@@ -41,6 +41,11 @@ export class QueryProtection {
   readonly rules: ValidationRule[];
   /** Costs that hold whatever the variables, by operation: Apollo hands the same parsed document to every repeat. */
   private readonly fixedCosts = new WeakMap<OperationDefinitionNode, number>();
+  /**
+   * Valid documents by query text, for WebSocket operations, as Apollo's document store keeps them for HTTP:
+   * a repeat is neither parsed nor validated again, and the compiled executor finds it compiled.
+   */
+  private readonly validDocuments = new Map<string, DocumentNode>();
 
   constructor(
     private readonly schema: GraphQLSchema,
@@ -94,14 +99,8 @@ export class QueryProtection {
    * with the same rules (introspection as configured), pick the operation and check its cost.
    */
   check(query: string, operationName: string | null | undefined, variables: Record<string, unknown> | null | undefined): CheckedOperation | { errors: GraphQLError[] } {
-    let document: DocumentNode;
-    try {
-      document = parse(query, this.parseOptions);
-    } catch (error) {
-      return { errors: [requestError(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')] };
-    }
-    const errors = validate(this.schema, document, this.rules);
-    if (errors.length > 0) return { errors: errors.map((error) => requestError(error, 'GRAPHQL_VALIDATION_FAILED', this.options.fieldSuggestions)) };
+    const document = this.validDocuments.get(query) ?? this.parseAndValidate(query);
+    if ('errors' in document) return document;
     const operation = getOperationAST(document, operationName);
     if (!operation) return { errors: [badInput('The document must name the operation to run', { reason: 'OPERATION_RESOLUTION_FAILURE' })] };
     try {
@@ -111,7 +110,24 @@ export class QueryProtection {
     }
     return { document, operation };
   }
+
+  private parseAndValidate(query: string): DocumentNode | { errors: GraphQLError[] } {
+    let document: DocumentNode;
+    try {
+      document = parse(query, this.parseOptions);
+    } catch (error) {
+      return { errors: [requestError(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')] };
+    }
+    const errors = validate(this.schema, document, this.rules);
+    if (errors.length > 0) return { errors: errors.map((error) => requestError(error, 'GRAPHQL_VALIDATION_FAILED', this.options.fieldSuggestions)) };
+    // Oldest first out: enough for any client's set of operations, bounded against one that sends endless variants.
+    if (this.validDocuments.size >= MAX_KEPT_DOCUMENTS) this.validDocuments.delete(this.validDocuments.keys().next().value!);
+    this.validDocuments.set(query, document);
+    return document;
+  }
 }
+
+const MAX_KEPT_DOCUMENTS = 1000;
 
 /** Shaped as HTTP clients see the same error (see errors.ts): BAD_USER_INPUT with Apollo's code as the reason. */
 function requestError(error: GraphQLError, reason: string, suggestions = true): GraphQLError {

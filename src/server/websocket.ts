@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { getOperationAST, GraphQLError, type GraphQLSchema } from 'graphql';
+import { getOperationAST, GraphQLError, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import type { CompiledExecutor } from './compiled-executor';
 import type { Context as ConnectionContext, ServerOptions } from 'graphql-ws';
 import type { Extra } from 'graphql-ws/use/ws';
 import { createContext, type ContextDeps } from './context';
@@ -21,6 +22,8 @@ export interface WebSocketOptions {
   deps: ContextDeps;
   protection: QueryProtection;
   logger: Logger;
+  /** Runs every operation, as over HTTP; absent, graphql-js does. */
+  executor?: CompiledExecutor;
 }
 
 /**
@@ -28,7 +31,7 @@ export interface WebSocketOptions {
  * (an invalid or expired one closes it with 4403), every operation is parsed, validated and costed by the
  * same QueryProtection, and errors reach the client formatted (masked) as over HTTP.
  */
-export function webSocketOptions({ schema, deps, protection, logger }: WebSocketOptions): ServerOptions<ConnectionParams, Extra> {
+export function webSocketOptions({ schema, deps, protection, logger, executor }: WebSocketOptions): ServerOptions<ConnectionParams, Extra> {
   const connections = new WeakMap<WsContext, Connection>();
   const format = (errors: readonly GraphQLError[]) => errors.map((error) => formatError(error.toJSON(), error));
   const logUnexpected = (ctx: WsContext, id: string, errors: readonly GraphQLError[]) => {
@@ -40,6 +43,10 @@ export function webSocketOptions({ schema, deps, protection, logger }: WebSocket
 
   return {
     schema,
+    ...(executor && {
+      execute: (args: ExecutionArgs) => executor.execute({ ...args, operation: getOperationAST(args.document, args.operationName) }),
+      subscribe: (args: ExecutionArgs) => executor.subscribe({ ...args, operation: getOperationAST(args.document, args.operationName) }),
+    }),
     // A bad token (or one naming no user) refuses the connection (close code 4403) rather than each operation.
     onConnect: async (ctx) => {
       const id = randomUUID();

@@ -26,17 +26,20 @@ describe('loadConfig', () => {
       SLOW_OPERATION_MS: '250',
       LOG_LEVEL: 'warn',
       SHUTDOWN_DELAY_MS: '0',
-      FAST_PATH: 'off',
+      HTTP_MOUNT: 'express',
+      GRAPHQL_JIT: 'off',
     });
     expect(config.limits).toEqual({ ...DEFAULT_LIMITS, maxBodyBytes: 100 * 1024, maxDepth: 7, maxCost: 500 });
     expect(config.database).toEqual({ ...DEFAULT_DATABASE_TIMEOUTS, statementTimeoutMs: 2000, acquireTimeoutMs: 800 });
-    expect(config).toMatchObject({ slowOperationMs: 250, logLevel: 'warn', shutdownDelayMs: 0, fastPath: false });
-    expect(loadConfig(secret).fastPath).toBe(true);
+    expect(config).toMatchObject({ slowOperationMs: 250, logLevel: 'warn', shutdownDelayMs: 0, httpMount: 'express', graphqlJit: false });
+    expect(loadConfig(secret)).toMatchObject({ httpMount: 'node', graphqlJit: true, apolloReporting: false });
+    expect(loadConfig({ ...secret, APOLLO_KEY: 'service:x:y' }).apolloReporting).toBe(true);
   });
 
   it('refuses malformed settings instead of guessing', () => {
     expect(() => loadConfig({ ...secret, MAX_QUERY_DEPTH: 'deep' })).toThrow(/MAX_QUERY_DEPTH/);
     expect(() => loadConfig({ ...secret, BODY_LIMIT: '1gigabyte' })).toThrow(/BODY_LIMIT/);
     expect(() => loadConfig({ ...secret, INTROSPECTION: 'maybe' })).toThrow(/INTROSPECTION/);
+    expect(() => loadConfig({ ...secret, HTTP_MOUNT: 'fastify' })).toThrow(/HTTP_MOUNT must be one of node, express/);
   });
 });

@@ -18,6 +18,7 @@ export interface TestServer extends TestApi {
 
 export interface ServerOverrides {
   config?: Partial<AppOptions['config']>;
+  plugins?: AppOptions['plugins'];
   logLevel?: string;
   timeouts?: DatabaseTimeouts;
 }
@@ -28,7 +29,7 @@ export async function startTestServer(overrides: ServerOverrides = {}): Promise<
   const logs: LogLine[] = [];
   const orm = await MikroORM.init(ormConfig(url, {}, overrides.timeouts));
   const logger = createLogger(overrides.logLevel ?? 'info', { write: (line: string) => void logs.push(JSON.parse(line)) });
-  const app = await startApp({ orm, logger, config: { ...TEST_CONFIG, ...overrides.config } });
+  const app = await startApp({ orm, logger, config: { ...TEST_CONFIG, ...overrides.config }, plugins: overrides.plugins });
   const db = new pg.Client(url);
   await db.connect();
   const request: TestServer['request'] = (query, variables, token) => postGraphQL(app.url, query, variables, token);

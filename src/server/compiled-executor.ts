@@ -1,0 +1,126 @@
+import { execute, GraphQLError, subscribe, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode, type Source } from 'graphql';
+import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+
+/** What running one operation takes, whoever hands it over (Apollo's gateway executor or graphql-ws). */
+export interface OperationArgs {
+  document: DocumentNode;
+  /** As the client sent it. */
+  operationName?: string | null;
+  /** The operation `operationName` picks; none when it picks none (graphql-js then says why). */
+  operation?: OperationDefinitionNode | null;
+  variableValues?: Record<string, unknown> | null;
+  contextValue?: unknown;
+}
+
+/**
+ * Runs operations through graphql-jit, each operation compiled once per parsed document: Apollo's
+ * document store (and QueryProtection for WebSocket operations) hands the same `DocumentNode` to every repeat
+ * of a query, so a WeakMap keeps the compiled code exactly as long as the document is kept. graphql-js answers
+ * wherever jit's answer could differ from its own: operations jit cannot compile, a subscription handed to
+ * `execute` (one sent over HTTP), a name that picks no operation (Apollo takes graphql-js's error as the reason), and variables jit refuses (nothing has
+ * run then, and graphql-js words the refusal the way Apollo recognises as BAD_USER_INPUT).
+ */
+export class CompiledExecutor {
+  /** Per document, by the operation name asked for (none: the document's only operation); null when jit cannot compile it. */
+  private readonly compiled = new WeakMap<DocumentNode, Map<string | undefined, CompiledQuery | null>>();
+
+  constructor(private readonly schema: GraphQLSchema) {}
+
+  async execute(args: OperationArgs): Promise<ExecutionResult> {
+    const { operation, operationName } = args;
+    const compiled = operation && operation.operation !== 'subscription' ? this.compiledFor(args.document, operationName ?? undefined) : null;
+    if (compiled) {
+      const result = await compiled.query(undefined, args.contextValue, args.variableValues ?? {});
+      if ('data' in result) return withGraphQLErrors(result, args.document);
+    }
+    return execute(this.graphqlJsArgs(args));
+  }
+
+  /**
+   * Subscriptions (graphql-ws): the event stream comes from the field's `subscribe` as graphql-js would call it,
+   * and each event's selection runs compiled. A subscription refused before it starts (variables, or an error
+   * from `subscribe`) is asked again of graphql-js, so that the refusal reads exactly as graphql-js words it.
+   */
+  async subscribe(args: OperationArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+    const { operation, operationName } = args;
+    const compiled = operation?.operation === 'subscription' ? this.compiledFor(args.document, operationName ?? undefined) : null;
+    if (compiled?.subscribe) {
+      const stream = await compiled.subscribe(undefined, args.contextValue, args.variableValues ?? {});
+      if (Symbol.asyncIterator in stream) return mapResults(stream, (result) => withGraphQLErrors(result, args.document));
+    }
+    return subscribe(this.graphqlJsArgs(args));
+  }
+
+  private graphqlJsArgs({ document, operationName, variableValues, contextValue }: OperationArgs) {
+    return { schema: this.schema, document, operationName, variableValues, contextValue };
+  }
+
+  private compiledFor(document: DocumentNode, operationName: string | undefined): CompiledQuery | null {
+    let byName = this.compiled.get(document);
+    if (!byName) {
+      byName = new Map();
+      this.compiled.set(document, byName);
+    }
+    let compiled = byName.get(operationName);
+    if (compiled === undefined) {
+      compiled = compile(this.schema, document, operationName);
+      byName.set(operationName, compiled);
+    }
+    return compiled;
+  }
+}
+
+function compile(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined): CompiledQuery | null {
+  try {
+    const compiled = compileQuery(schema, document, operationName);
+    return isCompiledQuery(compiled) ? compiled : null;
+  } catch {
+    return null;
+  }
+}
+
+function withGraphQLErrors(result: ExecutionResult, document: DocumentNode): ExecutionResult {
+  return result.errors ? { ...result, errors: result.errors.map((error) => asGraphQLError(error, document.loc?.source)) } : result;
+}
+
+/** Each result of `source` through `map`; ending or failing the stream ends or fails `source` at once. */
+function mapResults(source: AsyncIterableIterator<ExecutionResult>, map: (result: ExecutionResult) => ExecutionResult): AsyncIterableIterator<ExecutionResult> {
+  const step = (next: IteratorResult<ExecutionResult>): IteratorResult<ExecutionResult> => (next.done ? next : { value: map(next.value), done: false });
+  return {
+    next: async () => step(await source.next()),
+    return: async () => (source.return ? step(await source.return()) : { value: undefined, done: true }),
+    throw: async (error: unknown) => (source.throw ? step(await source.throw(error)) : Promise.reject(error)),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
+/**
+ * graphql-jit's errors pass `instanceof GraphQLError` but lack what graphql-js's carry (`extensions` is
+ * undefined without an original error that has some, and there are no nodes): Apollo's error formatting reads
+ * both. Rebuilt as graphql-js builds a located error: the message, the locations (as positions in the source),
+ * the path, and the original error (whose extensions the new error takes).
+ */
+function asGraphQLError(error: GraphQLError, source: Source | undefined): GraphQLError {
+  const { message, locations, path, originalError } = error;
+  const positions = source && locations ? locations.map((location) => positionOf(source.body, location.line, location.column)) : undefined;
+  return new GraphQLError(message, {
+    source: positions ? source : undefined,
+    positions,
+    path,
+    originalError: originalError ?? undefined,
+  });
+}
+
+/** The offset of a 1-based line and column in `text`, lines broken as graphql-js breaks them. */
+function positionOf(text: string, line: number, column: number): number {
+  let lineStart = 0;
+  let current = 1;
+  for (const lineBreak of text.matchAll(/\r\n|[\n\r]/g)) {
+    if (current === line) break;
+    lineStart = lineBreak.index + lineBreak[0].length;
+    current++;
+  }
+  return lineStart + column - 1;
+}
