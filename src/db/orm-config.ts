@@ -2,6 +2,7 @@ import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { join } from 'node:path';
 import { projectRoot, type DatabaseTimeouts } from '../config';
+import { CountingLogger } from './statement-counter';
 import { Event } from '../events/event.entity';
 import { EventTimelineRef } from '../events/event-timeline-ref.entity';
 import { TimelineMember } from '../memberships/timeline-member.entity';
@@ -27,6 +28,7 @@ export function ormConfig(clientUrl: string, overrides: Partial<Options> = {}, t
     forceUtcTimezone: true,
     allowGlobalContext: false,
     debug: false,
+    loggerFactory: (options) => new CountingLogger(options),
     pool: { min: 0, max: 10, ...(timeouts && { acquireTimeoutMillis: timeouts.acquireTimeoutMs }) },
     // `timestamp` columns (legacy: no time zone) hold UTC; `now()` defaults must agree whatever the server's zone.
     driverOptions: {

@@ -1,7 +1,9 @@
 import { ApiError, badInput, notFound, type ErrorCode } from '../common/errors';
-import type { Context } from '../server/context';
+import type { Scope } from '../common/scope';
+import type { TimelineService } from '../timelines/timeline.service';
+import type { UserService } from '../users/user.service';
 import type { TimelineRecord } from '../timelines/timeline.record';
-import type { Sql } from '../db/sql';
+import type { PreparedStatements } from '../db/prepared';
 import { EVENT_ADDED_CHANNEL } from './event-bus';
 import { checkEventFields, type CreateEventInput, type EventFields } from './event-input';
 import type { EventRecord } from './event.record';
@@ -27,17 +29,21 @@ interface CheckedInput {
  * tags but is listed nowhere else.
  */
 export class EventIngestion {
-  constructor(private readonly context: Context) {}
+  constructor(
+    private readonly scope: Scope,
+    private readonly users: UserService,
+    private readonly timelines: TimelineService,
+  ) {}
 
   async createOne(input: CreateEventInput): Promise<EventRecord> {
-    const createdById = this.context.users.requireViewer();
+    const createdById = this.users.requireViewer();
     const [event] = await this.write([await this.check(input)], createdById, (_, work) => work());
     return event;
   }
 
   /** All or nothing; an error names the index of the first input at fault. */
   async createMany(inputs: readonly CreateEventInput[]): Promise<EventRecord[]> {
-    const createdById = this.context.users.requireViewer();
+    const createdById = this.users.requireViewer();
     if (inputs.length > MAX_INGEST_BATCH) throw badInput(`ingestEvents takes at most ${MAX_INGEST_BATCH} events, got ${inputs.length}`);
     if (inputs.length === 0) return [];
     const settled = await Promise.allSettled(inputs.map((input, index) => atIndex(index, () => this.check(input))));
@@ -50,7 +56,7 @@ export class EventIngestion {
   private async check(input: CreateEventInput): Promise<CheckedInput> {
     const fields = checkEventFields(input);
     const candidates = tagCandidates(input);
-    const home = input.timelineId == null ? null : await this.context.timelines.postable(input.timelineId);
+    const home = input.timelineId == null ? null : await this.timelines.postable(input.timelineId);
     return { fields, home, candidates };
   }
 
@@ -71,11 +77,11 @@ export class EventIngestion {
    */
   private async insert(checked: readonly CheckedInput[], createdById: number, blame: Blame): Promise<EventRecord[]> {
     const resolver = new TagResolver();
-    await resolver.load(this.context.sql, checked.flatMap((event) => event.candidates));
+    await resolver.load(this.scope.db, checked.flatMap((event) => event.candidates));
     const tags = checked.map((event, index) => blame(index, () => resolver.distinct(event.candidates)));
     const listsTags = checked.map((event) => event.home?.type !== 'personal');
     const wanted = tags.filter((_, i) => listsTags[i]);
-    const insertWith = async (sql: Sql) => {
+    const insertWith = async (sql: PreparedStatements) => {
       const timelineOf = await resolver.timelines(sql, wanted, createdById);
       const events: NewEvent[] = checked.map((event, i) => {
         const listings = new Set<number>(event.home ? [event.home.id] : []);
@@ -84,7 +90,7 @@ export class EventIngestion {
       });
       return new EventRepository(sql).insertListed(events, createdById, EVENT_ADDED_CHANNEL);
     };
-    return resolver.allExist(wanted) ? insertWith(this.context.sql) : this.context.sql.transaction(insertWith);
+    return resolver.allExist(wanted) ? insertWith(this.scope.db) : this.scope.db.transaction(insertWith);
   }
 }
 

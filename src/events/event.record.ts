@@ -1,4 +1,4 @@
-import type { PgTimestamp } from '../db/sql';
+import type { PgTimestamp } from '../db/prepared';
 import type { EventKind } from './event.entity';
 
 /** An event as the API reads it (the GraphQL `Event` type's parent). */

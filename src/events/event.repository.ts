@@ -1,4 +1,4 @@
-import { statement, type PgTimestamp, type Sql } from '../db/sql';
+import { statement, writeStatement, type PgTimestamp, type PreparedStatements } from '../db/prepared';
 import { TIMELINE_COLUMNS, timelineVisibleTo, type TimelineRecord } from '../timelines/timeline.record';
 import { EVENT_COLUMNS, type EventRecord } from './event.record';
 
@@ -44,7 +44,7 @@ const LISTINGS = statement(
  * drawn first so that each input row keeps its place (`ord`) and its listings; `event_date` is copied to
  * every listing. The payload is what `EventBus` decodes: `{"e": eventId, "t": [timelineId, ...]}`.
  */
-const INSERT_LISTED = statement(
+const INSERT_LISTED = writeStatement(
   'event.insertListed',
   `with input as (
      select x.*, nextval(pg_get_serial_sequence('event', 'id'))::int as id
@@ -89,7 +89,7 @@ export interface NewEvent {
 }
 
 export class EventRepository {
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly db: PreparedStatements) {}
 
   /** The inserted events, in the order of `events`; each listed one is announced on `channel` on commit. */
   insertListed(events: readonly NewEvent[], createdById: number, channel: string): Promise<EventRecord[]> {
@@ -105,20 +105,20 @@ export class EventRepository {
       timeline_id: event.timelineId,
       listings: event.listings,
     }));
-    return this.sql.rows<EventRecord>(INSERT_LISTED, [JSON.stringify(input), createdById, channel]);
+    return this.db.rows<EventRecord>(INSERT_LISTED, [JSON.stringify(input), createdById, channel]);
   }
 
   findVisibleByIds(ids: readonly number[], viewerId: number | null): Promise<EventRecord[]> {
-    return this.sql.rows<EventRecord>(FIND_BY_IDS, [ids, viewerId]);
+    return this.db.rows<EventRecord>(FIND_BY_IDS, [ids, viewerId]);
   }
 
   /** Up to `limit` visible events listed on each timeline, strictly after `after` in listing order. */
   pages(timelineIds: readonly number[], after: ListingKey, limit: number, viewerId: number | null) {
-    return this.sql.rows<ListedEvent>(PAGES, [timelineIds, after.eventDate, after.id, limit, viewerId]);
+    return this.db.rows<ListedEvent>(PAGES, [timelineIds, after.eventDate, after.id, limit, viewerId]);
   }
 
   /** The visible timelines each event is listed on. */
   listings(eventIds: readonly number[], viewerId: number | null) {
-    return this.sql.rows<TimelineRecord & { eventId: number }>(LISTINGS, [eventIds, viewerId]);
+    return this.db.rows<TimelineRecord & { eventId: number }>(LISTINGS, [eventIds, viewerId]);
   }
 }

@@ -1,7 +1,9 @@
 import { badInput, notFound } from '../common/errors';
 import { decodeCursor, encodeCursor, pageSize, parseId, toConnection, type Connection, type PageArgs } from '../common/pagination';
 import { Loaders } from '../server/loaders';
-import type { Context } from '../server/context';
+import type { Scope } from '../common/scope';
+import type { TimelineService } from '../timelines/timeline.service';
+import type { UserService } from '../users/user.service';
 import type { TimelineRecord } from '../timelines/timeline.record';
 import type { CreateEventInput } from './event-input';
 import { EventIngestion } from './event-ingestion';
@@ -13,30 +15,34 @@ const NEWEST: ListingKey = { eventDate: 'infinity', id: 0 };
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?$/;
 
 export class EventService {
-  constructor(private readonly context: Context) {}
+  constructor(
+    private readonly scope: Scope,
+    private readonly users: UserService,
+    private readonly timelines: TimelineService,
+  ) {}
 
   async byId(rawId: string): Promise<EventRecord | null> {
-    return (await this.context.loaders.event.load(parseId(rawId, 'event id'))) ?? null;
+    return (await this.scope.loaders.event.load(parseId(rawId, 'event id'))) ?? null;
   }
 
   /** A page of the events listed on a timeline the caller can already see. */
   async page(timeline: TimelineRecord, args: PageArgs): Promise<Connection<EventRecord>> {
     const limit = pageSize(args.first);
     const after = args.after ? listingKey(args.after) : NEWEST;
-    const rows = await this.context.loaders.page.load({ timelineId: timeline.id, after, limit: limit + 1 });
+    const rows = await this.scope.loaders.page.load({ timelineId: timeline.id, after, limit: limit + 1 });
     return toConnection(rows, limit, (e) => encodeCursor('event', [e.eventDate, e.id]));
   }
 
   listings(event: EventRecord): Promise<TimelineRecord[]> {
-    return this.context.loaders.listings.load(event.id);
+    return this.scope.loaders.listings.load(event.id);
   }
 
   createEvent(input: CreateEventInput): Promise<EventRecord> {
-    return new EventIngestion(this.context).createOne(input);
+    return new EventIngestion(this.scope, this.users, this.timelines).createOne(input);
   }
 
   ingestEvents(inputs: readonly CreateEventInput[]): Promise<EventRecord[]> {
-    return new EventIngestion(this.context).createMany(inputs);
+    return new EventIngestion(this.scope, this.users, this.timelines).createMany(inputs);
   }
 
   /**
@@ -44,13 +50,13 @@ export class EventService {
    * delivery with fresh loaders: the subscriber gets only what they may see at that moment.
    */
   async subscribeAdded(rawTimelineId: string): Promise<AsyncIterableIterator<EventRecord>> {
-    const bus = this.context.eventBus;
+    const bus = this.scope.eventBus;
     if (!bus) throw new Error('eventAdded needs the event bus in the context');
-    const timeline = await this.context.timelines.byId(rawTimelineId);
+    const timeline = await this.timelines.byId(rawTimelineId);
     if (!timeline) throw notFound('Timeline');
     return filterMap(bus.subscribe(timeline.id), async (eventId) => {
-      this.context.loaders = new Loaders(this.context.sql, this.context.viewerId);
-      const [stillVisible, event] = await Promise.all([this.context.loaders.timeline.load(timeline.id), this.context.loaders.event.load(eventId)]);
+      this.scope.loaders = new Loaders(this.scope.db, this.scope.viewerId);
+      const [stillVisible, event] = await Promise.all([this.scope.loaders.timeline.load(timeline.id), this.scope.loaders.event.load(eventId)]);
       return stillVisible ? event : undefined;
     });
   }

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { byKey, pageLoader } from '../common/batching';
-import type { Sql } from '../db/sql';
+import type { PreparedStatements } from '../db/prepared';
 import type { UserRecord } from '../users/user.repository';
 import type { MembershipRecord } from './membership.record';
 import { MembershipRepository } from './membership.repository';
@@ -35,7 +35,7 @@ export class MembershipLoaders {
   } = {};
 
   constructor(
-    sql: Sql,
+    sql: PreparedStatements,
     protected readonly viewerId: number | null,
   ) {
     this.memberships = new MembershipRepository(sql);

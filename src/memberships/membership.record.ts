@@ -1,4 +1,4 @@
-import type { PgTimestamp } from '../db/sql';
+import type { PgTimestamp } from '../db/prepared';
 import type { MemberRole, MemberState } from './timeline-member.entity';
 
 /** A row of `timeline_member` as the API reads it (the GraphQL `Membership` type's parent). */

@@ -9,7 +9,6 @@ import express from 'express';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { defaultServerSettings, type AppConfig, type ServerSettings } from '../config';
-import { createRequestPool } from '../db/request-pool';
 import { EventBus } from '../events/event-bus';
 import { createContext, KnownUsers, type Context, type ContextDeps } from './context';
 import { formatError } from './errors';
@@ -28,7 +27,7 @@ export interface App {
   httpServer: Server;
   /** `/readyz`; `health.markShuttingDown()` is the first step of a graceful stop. */
   health: Health;
-  /** Stops accepting, lets in-flight operations finish, closes subscriptions (1001) and the request pool. The ORM is the caller's. */
+  /** Stops accepting, lets in-flight operations finish, closes subscriptions (1001). The ORM is the caller's. */
   stop(): Promise<void>;
 }
 
@@ -47,8 +46,7 @@ export async function startApp({ orm, config: given, logger = createLogger('info
   const health = new Health(orm, logger);
   const eventBus = new EventBus(orm.config.getClientUrl(), (error) => logger.error({ err: error }, 'Event bus error'));
   await eventBus.start();
-  const pool = createRequestPool(orm, (error) => logger.warn({ err: error }, 'An idle database connection failed'));
-  const deps: ContextDeps = { pool, tokens: config, knownUsers: new KnownUsers(), eventBus };
+  const deps: ContextDeps = { orm, tokens: config, knownUsers: new KnownUsers(), eventBus };
   const httpServer = createServer();
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.limits.maxBodyBytes });
   const wsCleanup = useServer(webSocketOptions({ schema, deps, protection, logger }), wsServer);
@@ -117,7 +115,6 @@ export async function startApp({ orm, config: given, logger = createLogger('info
     async stop() {
       serving = false;
       await apollo.stop();
-      await pool.end();
     },
   };
 }
@@ -129,7 +126,7 @@ const reportStatementCount: ApolloServerPlugin<Context> = {
       async willSendResponse({ response, contextValue }) {
         if (response.body.kind !== 'single') return;
         const result = response.body.singleResult;
-        result.extensions = { ...result.extensions, sqlStatements: contextValue.sql.statementCount };
+        result.extensions = { ...result.extensions, sqlStatements: contextValue.statements.count };
       },
     };
   },

@@ -107,7 +107,7 @@ export class FastPath {
         return formatSafely(formatted, error);
       });
     }
-    const extensions = reportStatementCount ? { ...result.extensions, sqlStatements: context.sql.statementCount } : result.extensions;
+    const extensions = reportStatementCount ? { ...result.extensions, sqlStatements: context.statements.count } : result.extensions;
     logOperation(logger, slowOperationMs, { ...about, started, errors, variables: request.variables });
     const json = `${JSON.stringify({ errors, data: result.data, extensions })}\n`;
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) }).end(json);

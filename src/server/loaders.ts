@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { byKey, groupByKey, pageLoader } from '../common/batching';
-import type { Sql } from '../db/sql';
+import type { PreparedStatements } from '../db/prepared';
 import type { EventRecord } from '../events/event.record';
 import { EventRepository, type ListedEvent, type ListingKey } from '../events/event.repository';
 import { MembershipLoaders } from '../memberships/membership.loaders';
@@ -25,7 +25,7 @@ export class Loaders extends MembershipLoaders {
     page?: DataLoader<PageKey, ListedEvent[], string>;
   } = {};
 
-  constructor(sql: Sql, viewerId: number | null) {
+  constructor(sql: PreparedStatements, viewerId: number | null) {
     super(sql, viewerId);
     this.users = new UserRepository(sql);
     this.timelines = new TimelineRepository(sql);

@@ -1,4 +1,4 @@
-import type { PgTimestamp } from '../db/sql';
+import type { PgTimestamp } from '../db/prepared';
 import type { TimelineKind, TimelineVisibility } from './timeline.entity';
 
 /** A timeline as the API reads it (the GraphQL `Timeline` type's parent). */

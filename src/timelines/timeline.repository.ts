@@ -1,4 +1,4 @@
-import { statement, type Sql, type Statement } from '../db/sql';
+import { statement, writeStatement, type PreparedStatements, type Statement } from '../db/prepared';
 import type { TimelineKind, TimelineVisibility } from './timeline.entity';
 import { PERSONAL_NAME_CONFLICT, PUBLIC_NAME_CONFLICT, TIMELINE_COLUMNS, timelineVisibleTo, type TimelineRecord } from './timeline.record';
 
@@ -43,7 +43,7 @@ const LIST = statement(
 );
 
 const insertStatement = (type: TimelineKind, conflict: string) =>
-  statement(
+  writeStatement(
     `timeline.insert.${type}`,
     `insert into timeline as t (name, timeline_type, description, visibility, requires_approval, created_by)
      values ($1, '${type}', $2, $3, $4, $5)
@@ -62,7 +62,7 @@ const FIND_PRIVATE_COMMUNITY = statement(
 );
 
 /** Absent (null) fields keep their value; `$3` says whether to set the description, null included. */
-const UPDATE = statement(
+const UPDATE = writeStatement(
   'timeline.update',
   `update timeline t set name = coalesce($2, t.name),
      description = case when $3::boolean then $4 else t.description end,
@@ -71,26 +71,26 @@ const UPDATE = statement(
    returning ${TIMELINE_COLUMNS}`,
 );
 
-const LOCK = statement('timeline.lock', `select id from timeline where id = $1 for update`);
+const LOCK = writeStatement('timeline.lock', `select id from timeline where id = $1 for update`);
 
 /**
  * `deleteTimeline`, in this order inside one transaction (the foreign keys have no cascade): the listings
  * of the events homed on it (wherever they are listed), the other events' listings on it, those events,
  * then the timeline (its memberships and viewers cascade).
  */
-const DELETE_HOMED_LISTINGS = statement(
+const DELETE_HOMED_LISTINGS = writeStatement(
   'timeline.delete.homedListings',
   `delete from event_timeline_refs r using event e where e.timeline_id = $1 and r.event_id = e.id`,
 );
-const DELETE_LISTINGS = statement(
+const DELETE_LISTINGS = writeStatement(
   'timeline.delete.listings',
   `with removed as (delete from event_timeline_refs r where r.timeline_id = $1 returning 1) select count(*)::int as count from removed`,
 );
-const DELETE_EVENTS = statement(
+const DELETE_EVENTS = writeStatement(
   'timeline.delete.events',
   `with removed as (delete from event e where e.timeline_id = $1 returning 1) select count(*)::int as count from removed`,
 );
-const DELETE = statement('timeline.delete', `delete from timeline where id = $1`);
+const DELETE = writeStatement('timeline.delete', `delete from timeline where id = $1`);
 
 /** A unique violation on one of these is a name clash (SPEC section 3). */
 export const NAME_INDEXES = new Set(['timeline_public_name_unique', 'timeline_personal_name_unique']);
@@ -121,52 +121,52 @@ export interface TimelineFilter {
 }
 
 export class TimelineRepository {
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly db: PreparedStatements) {}
 
   /** The timelines among `ids` that `viewerId` may see. */
   findVisibleByIds(ids: readonly number[], viewerId: number | null): Promise<TimelineRecord[]> {
-    return this.sql.rows<TimelineRecord>(FIND_BY_IDS, [ids, viewerId]);
+    return this.db.rows<TimelineRecord>(FIND_BY_IDS, [ids, viewerId]);
   }
 
   /** A hashtag or community timeline by base name, if `viewerId` may see it; personal: the viewer's own. */
   findByName(type: TimelineKind, name: string, viewerId: number | null): Promise<TimelineRecord | undefined> {
-    if (type === 'personal') return viewerId === null ? Promise.resolve(undefined) : this.sql.row(FIND_PERSONAL_BY_NAME, [name, viewerId]);
-    return this.sql.row<TimelineRecord>(FIND_PUBLIC_BY_NAME[type], [name, viewerId]);
+    if (type === 'personal') return viewerId === null ? Promise.resolve(undefined) : this.db.row(FIND_PERSONAL_BY_NAME, [name, viewerId]);
+    return this.db.row<TimelineRecord>(FIND_PUBLIC_BY_NAME[type], [name, viewerId]);
   }
 
   findVisible(filter: TimelineFilter, viewerId: number | null): Promise<TimelineRecord[]> {
     const pattern = filter.search === undefined ? null : filter.search.replace(/[\\%_]/g, (c) => `\\${c}`);
-    return this.sql.rows<TimelineRecord>(LIST, [filter.type ?? null, pattern, filter.afterId, viewerId, filter.limit]);
+    return this.db.rows<TimelineRecord>(LIST, [filter.type ?? null, pattern, filter.afterId, viewerId, filter.limit]);
   }
 
   /** A private community whether or not `viewerId` may see it: anyone may ask to join one by id. */
   findPrivateCommunity(id: number): Promise<TimelineRecord | undefined> {
-    return this.sql.row<TimelineRecord>(FIND_PRIVATE_COMMUNITY, [id]);
+    return this.db.row<TimelineRecord>(FIND_PRIVATE_COMMUNITY, [id]);
   }
 
   /** Throws PostgreSQL's unique violation (on one of `NAME_INDEXES`) when the new name is taken. */
   update(id: number, changes: TimelineChanges): Promise<TimelineRecord | undefined> {
     const { name, description, visibility, requiresApproval } = changes;
-    return this.sql.row<TimelineRecord>(UPDATE, [id, name, description !== undefined, description ?? null, visibility, requiresApproval]);
+    return this.db.row<TimelineRecord>(UPDATE, [id, name, description !== undefined, description ?? null, visibility, requiresApproval]);
   }
 
   /** Locks the timeline's row until the end of the transaction (nothing may list an event on it meanwhile). */
   async lock(id: number): Promise<void> {
-    await this.sql.rows(LOCK, [id]);
+    await this.db.rows(LOCK, [id]);
   }
 
   /** See DELETE_HOMED_LISTINGS; only inside a transaction. */
   async deleteWithEvents(id: number): Promise<{ deletedEvents: number; removedListings: number }> {
-    await this.sql.rows(DELETE_HOMED_LISTINGS, [id]);
-    const removedListings = (await this.sql.row<{ count: number }>(DELETE_LISTINGS, [id]))!.count;
-    const deletedEvents = (await this.sql.row<{ count: number }>(DELETE_EVENTS, [id]))!.count;
-    await this.sql.rows(DELETE, [id]);
+    await this.db.rows(DELETE_HOMED_LISTINGS, [id]);
+    const removedListings = (await this.db.row<{ count: number }>(DELETE_LISTINGS, [id]))!.count;
+    const deletedEvents = (await this.db.row<{ count: number }>(DELETE_EVENTS, [id]))!.count;
+    await this.db.rows(DELETE, [id]);
     return { deletedEvents, removedListings };
   }
 
   /** Undefined when the name is taken in that type (personal: by that owner). */
   insert(timeline: NewTimeline): Promise<TimelineRecord | undefined> {
     const { name, description, visibility, requiresApproval, createdById } = timeline;
-    return this.sql.row<TimelineRecord>(INSERT[timeline.type], [name, description, visibility, requiresApproval, createdById]);
+    return this.db.row<TimelineRecord>(INSERT[timeline.type], [name, description, visibility, requiresApproval, createdById]);
   }
 }

@@ -1,7 +1,8 @@
 import { badInput, forbidden, nameTaken, notFound, unauthenticated } from '../common/errors';
 import { decodeCursor, encodeCursor, pageSize, parseId, toConnection, type Connection } from '../common/pagination';
 import { baseNameForType, formatName, parseFormattedName, type TimelineType } from '../naming/naming';
-import type { Context } from '../server/context';
+import type { Scope } from '../common/scope';
+import type { UserService } from '../users/user.service';
 import type { MemberRole } from '../memberships/timeline-member.entity';
 import type { TimelineKind, TimelineVisibility } from './timeline.entity';
 import { MembershipRepository } from '../memberships/membership.repository';
@@ -47,8 +48,11 @@ export const typeOf = (kind: TimelineKind) => kind.toUpperCase() as TimelineType
 export class TimelineService {
   private readonly timelines: TimelineRepository;
 
-  constructor(private readonly context: Context) {
-    this.timelines = new TimelineRepository(context.sql);
+  constructor(
+    private readonly scope: Scope,
+    private readonly users: UserService,
+  ) {
+    this.timelines = new TimelineRepository(scope.db);
   }
 
   formattedName(timeline: TimelineRecord): string {
@@ -57,15 +61,15 @@ export class TimelineService {
 
   /** Null when it does not exist or the caller may not see it. */
   async byId(rawId: string): Promise<TimelineRecord | null> {
-    return (await this.context.loaders.timeline.load(parseId(rawId, 'timeline id'))) ?? null;
+    return (await this.scope.loaders.timeline.load(parseId(rawId, 'timeline id'))) ?? null;
   }
 
   async byFormattedName(formattedName: string): Promise<TimelineRecord | null> {
     const { type, name } = parseFormattedName(formattedName);
-    if (type === 'PERSONAL' && this.context.viewerId === null) {
+    if (type === 'PERSONAL' && this.scope.viewerId === null) {
       throw unauthenticated('Sign in to look up a personal (My-) timeline');
     }
-    return (await this.timelines.findByName(kindOf(type), name, this.context.viewerId)) ?? null;
+    return (await this.timelines.findByName(kindOf(type), name, this.scope.viewerId)) ?? null;
   }
 
   async list(args: TimelinesArgs): Promise<Connection<TimelineRecord>> {
@@ -75,7 +79,7 @@ export class TimelineService {
     const search = args.search?.normalize('NFKC').trim().replace(/\s+/gu, ' ');
     const rows = await this.timelines.findVisible(
       { type: args.type ? kindOf(args.type) : undefined, search: search || undefined, afterId: afterId as number, limit: size + 1 },
-      this.context.viewerId,
+      this.scope.viewerId,
     );
     return toConnection(rows, size, (t) => encodeCursor('timeline', [t.id]));
   }
@@ -87,13 +91,13 @@ export class TimelineService {
    * shared with them) is FORBIDDEN.
    */
   async postable(rawId: string): Promise<TimelineRecord> {
-    const viewerId = this.context.users.requireViewer();
+    const viewerId = this.users.requireViewer();
     const timeline = await this.byId(rawId);
     if (!timeline) throw notFound('Timeline');
     if (timeline.type === 'personal' && timeline.createdById !== viewerId) {
       throw forbidden(`Only its owner may post to ${this.formattedName(timeline)}`);
     }
-    if (timeline.type === 'community' && (await this.context.loaders.membership.load(timeline.id))?.state !== 'active') {
+    if (timeline.type === 'community' && (await this.scope.loaders.membership.load(timeline.id))?.state !== 'active') {
       throw forbidden(`Only active members of ${this.formattedName(timeline)} may post to it`);
     }
     return timeline;
@@ -106,7 +110,7 @@ export class TimelineService {
 
   /** The creator of a community becomes its first ADMIN, in the same transaction. */
   async create(input: CreateTimelineInput): Promise<TimelineRecord> {
-    const createdById = this.context.users.requireViewer();
+    const createdById = this.users.requireViewer();
     const name = baseNameForType(input.type, input.name);
     if (input.requiresApproval && input.type !== 'COMMUNITY') throw badInput('Only communities can require approval to join');
     const timeline = {
@@ -119,7 +123,7 @@ export class TimelineService {
     };
     const created =
       input.type === 'COMMUNITY'
-        ? await this.context.sql.transaction(async (sql) => {
+        ? await this.scope.db.transaction(async (sql) => {
             const community = await new TimelineRepository(sql).insert(timeline);
             if (community) await new MembershipRepository(sql).insert(community.id, createdById, 'admin', 'active');
             return community;
@@ -149,7 +153,7 @@ export class TimelineService {
       throw error;
     }
     if (!updated) throw notFound('Timeline');
-    this.context.loaders.timeline.clear(timeline.id).prime(timeline.id, updated);
+    this.scope.loaders.timeline.clear(timeline.id).prime(timeline.id, updated);
     return updated;
   }
 
@@ -160,19 +164,19 @@ export class TimelineService {
    */
   async remove(rawId: string): Promise<DeletedTimeline> {
     const timeline = await this.managed(rawId, ['admin'], 'delete');
-    const counts = await this.context.sql.transaction(async (sql) => {
+    const counts = await this.scope.db.transaction(async (sql) => {
       const timelines = new TimelineRepository(sql);
       await timelines.lock(timeline.id);
       await this.checkManager(timeline, ['admin'], 'delete', new MembershipRepository(sql));
       return timelines.deleteWithEvents(timeline.id);
     });
-    this.context.loaders.timeline.clear(timeline.id);
+    this.scope.loaders.timeline.clear(timeline.id);
     return { id: timeline.id, formattedName: this.formattedName(timeline), ...counts };
   }
 
   /** A timeline the caller can see (else NOT_FOUND) and may manage with one of `roles` (else FORBIDDEN). */
   private async managed(rawId: string, roles: MemberRole[], action: string): Promise<TimelineRecord> {
-    this.context.users.requireViewer();
+    this.users.requireViewer();
     const timeline = await this.byId(rawId);
     if (!timeline) throw notFound('Timeline');
     await this.checkManager(timeline, roles, action);
@@ -180,12 +184,12 @@ export class TimelineService {
   }
 
   private async checkManager(timeline: TimelineRecord, roles: MemberRole[], action: string, memberships?: MembershipRepository) {
-    const viewerId = this.context.viewerId!;
+    const viewerId = this.scope.viewerId!;
     if (timeline.type !== 'community') {
       if (timeline.createdById !== viewerId) throw forbidden(`Only the creator of ${this.formattedName(timeline)} may ${action} it`);
       return;
     }
-    const own = memberships ? await memberships.find(timeline.id, viewerId) : await this.context.loaders.membership.load(timeline.id);
+    const own = memberships ? await memberships.find(timeline.id, viewerId) : await this.scope.loaders.membership.load(timeline.id);
     if (own?.state !== 'active' || !roles.includes(own.role)) {
       throw forbidden(`Only ${roles.join('s and ')}s of ${this.formattedName(timeline)} may ${action} it`);
     }

@@ -1,4 +1,4 @@
-import { statement, type Sql } from '../db/sql';
+import { statement, writeStatement, type PreparedStatements } from '../db/prepared';
 
 export interface UserRecord {
   id: number;
@@ -7,7 +7,7 @@ export interface UserRecord {
 
 const COLUMNS = 'id, username';
 
-const INSERT = statement(
+const INSERT = writeStatement(
   'user.insert',
   `insert into "user" (username, password_hash) values ($1, $2)
    on conflict (username) do nothing
@@ -17,18 +17,18 @@ const FIND_CREDENTIALS = statement('user.findCredentials', `select ${COLUMNS}, p
 const FIND_BY_IDS = statement('user.findByIds', `select ${COLUMNS} from "user" where id = any($1::int[])`);
 
 export class UserRepository {
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly db: PreparedStatements) {}
 
   /** Undefined when the username is taken. */
   insert(username: string, passwordHash: string): Promise<UserRecord | undefined> {
-    return this.sql.row<UserRecord>(INSERT, [username, passwordHash]);
+    return this.db.row<UserRecord>(INSERT, [username, passwordHash]);
   }
 
   findCredentials(username: string): Promise<(UserRecord & { password_hash: string | null }) | undefined> {
-    return this.sql.row(FIND_CREDENTIALS, [username]);
+    return this.db.row(FIND_CREDENTIALS, [username]);
   }
 
   findByIds(ids: readonly number[]): Promise<UserRecord[]> {
-    return this.sql.rows<UserRecord>(FIND_BY_IDS, [ids]);
+    return this.db.rows<UserRecord>(FIND_BY_IDS, [ids]);
   }
 }

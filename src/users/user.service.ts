@@ -1,5 +1,5 @@
 import { ApiError, badInput, unauthenticated } from '../common/errors';
-import type { Context } from '../server/context';
+import type { Scope } from '../common/scope';
 import { hashPassword, verifyPassword } from './passwords';
 import { issueToken, type TokenConfig } from './tokens';
 import { UserRepository, type UserRecord } from './user.repository';
@@ -15,10 +15,10 @@ export class UserService {
   private readonly users: UserRepository;
 
   constructor(
-    private readonly context: Pick<Context, 'sql' | 'viewerId' | 'loaders'>,
+    private readonly scope: Pick<Scope, 'db' | 'viewerId' | 'loaders'>,
     private readonly tokens: TokenConfig,
   ) {
-    this.users = new UserRepository(context.sql);
+    this.users = new UserRepository(scope.db);
   }
 
   async signUp(rawUsername: string, password: string): Promise<AuthPayload> {
@@ -38,13 +38,13 @@ export class UserService {
   }
 
   async viewer(): Promise<UserRecord | null> {
-    return this.context.viewerId === null ? null : ((await this.context.loaders.user.load(this.context.viewerId)) ?? null);
+    return this.scope.viewerId === null ? null : ((await this.scope.loaders.user.load(this.scope.viewerId)) ?? null);
   }
 
   /** The signed-in user's id; UNAUTHENTICATED for anonymous callers. */
   requireViewer(): number {
-    if (this.context.viewerId === null) throw unauthenticated();
-    return this.context.viewerId;
+    if (this.scope.viewerId === null) throw unauthenticated();
+    return this.scope.viewerId;
   }
 }
 

@@ -1,11 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MikroORM } from '@mikro-orm/postgresql';
-import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultServerSettings } from '../../src/config';
 import { ormConfig } from '../../src/db/orm-config';
-import { createRequestPool } from '../../src/db/request-pool';
 import { startApp, type App } from '../../src/server/app';
 import { createContext, KnownUsers } from '../../src/server/context';
 import { FastPath } from '../../src/server/fast-path';
@@ -103,13 +101,11 @@ describe('what the fast path leaves to Apollo', () => {
   let server: Server;
   let url: string;
   const passed: string[] = [];
-  let pool: pg.Pool;
 
   beforeAll(async () => {
     const schema = buildSchema();
     const settings = defaultServerSettings(false);
-    pool = createRequestPool(api.orm, () => undefined);
-    const deps = { pool, tokens: TEST_CONFIG, knownUsers: new KnownUsers() };
+    const deps = { orm: api.orm, tokens: TEST_CONFIG, knownUsers: new KnownUsers() };
     const fastPath = new FastPath({
       schema,
       protection: new QueryProtection(schema, settings),
@@ -131,7 +127,6 @@ describe('what the fast path leaves to Apollo', () => {
   });
   afterAll(async () => {
     await new Promise((resolve) => server.close(resolve));
-    await pool.end();
   });
 
   async function served(init: RequestInit, path = '/graphql'): Promise<boolean> {
