@@ -1,20 +1,22 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
-import { encodeCursor } from '../src/common/pagination';
-import { Sql } from '../src/db/sql';
-import { EventRepository, type NewEvent } from '../src/events/event.repository';
-import { TagResolver } from '../src/events/tag-resolver';
-import { TimelineRepository } from '../src/timelines/timeline.repository';
+import { FOLD_AND_FIND, INSERT_EVENT, INSERT_HASHTAGS, LOOKUP, PAGE, type Statement } from './floor-statements';
+import { FloorAuthError, FloorViewers } from './floor-viewer';
 
 /**
- * The floor: the least a server can do to answer the benchmark's requests. A bare `node:http` handler
- * running the service's own statements (its repositories, over a plain `pg` pool of the same size) as
- * named prepared statements, with no GraphQL, no auth and no validation. The service's figures are read as
- * a fraction of this one's.
+ * The floor: the least a server can do to answer the benchmark's requests. A bare `node:http` handler over
+ * a plain `pg` pool (the service's pool size), with SQL of its own (`floor-statements.ts`) and nothing of
+ * the service: no GraphQL (it dispatches on `operationName` and ignores the query text), no validation.
+ * It does what the answers depend on: it verifies the viewer's token and applies the visibility rules.
+ * The service's figures are read as a fraction of this one's.
  */
 const TIMESTAMP_OID = 1114;
 const FLOOR_CHANNEL = 'bench_floor_event_added';
+const PAGE_SIZE = 20;
+const PREFIXES = { '#': 'hashtag', 'i-': 'community', 'my-': 'personal' } as const;
+const FORMATTED = { hashtag: '#', community: 'i-', personal: 'My-' } as const;
+const GRAPHQL_RESPONSE = 'application/graphql-response+json';
 
 export interface Floor {
   url: string;
@@ -22,80 +24,146 @@ export interface Floor {
   close(): Promise<void>;
 }
 
-export async function startFloor(databaseUrl: string, poolSize: number): Promise<Floor> {
+export interface FloorOptions {
+  databaseUrl: string;
+  poolSize: number;
+  /** The service's JWT secret: the floor verifies the same tokens. */
+  jwtSecret: string;
+}
+
+class FloorRequestError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Timestamps stay PostgreSQL's UTC text, as the service reads them: its cursors carry the microseconds. */
+const iso = (timestamp: string) => new Date(`${timestamp.replace(' ', 'T')}Z`).toISOString();
+
+/** The service's cursor: base64url of the JSON array `["event", eventDate, id]`. */
+const eventCursor = (eventDate: string, id: number) => Buffer.from(JSON.stringify(['event', eventDate, id])).toString('base64url');
+
+export async function startFloor(options: FloorOptions): Promise<Floor> {
   const pool = new pg.Pool({
-    connectionString: databaseUrl,
-    max: poolSize,
+    connectionString: options.databaseUrl,
+    max: options.poolSize,
     options: '-c TimeZone=UTC',
-    types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === TIMESTAMP_OID ? (text: string) => text : pg.types.getTypeParser(oid, format))) as typeof pg.types.getTypeParser },
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === TIMESTAMP_OID ? (text: string) => text : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
   });
+  const viewers = new FloorViewers(options.jwtSecret);
 
-  /** The service's own `Sql` on this pool: a named prepared statement per query, nothing more. */
-  const sql = Sql.onPool(pool);
-  const timelines = new TimelineRepository(sql);
-  const events = new EventRepository(sql);
+  const run = async <R extends pg.QueryResultRow>(on: pg.Pool | pg.PoolClient, statement: Statement, values: unknown[]) =>
+    (await on.query<R>({ name: statement.name, text: statement.text, values })).rows;
 
-  const iso = (timestamp: string) => new Date(`${timestamp.replace(' ', 'T')}Z`).toISOString();
-
-  async function lookup(variables: { name: string }) {
-    const [type, name] = variables.name.startsWith('#') ? (['hashtag', variables.name.slice(1)] as const) : (['community', variables.name.slice(2)] as const);
-    const t = await timelines.findByName(type, name, null);
-    const prefix = type === 'hashtag' ? '#' : 'i-';
-    return { timelineByName: t ? { id: String(t.id), name: t.name, formattedName: prefix + t.name, type: t.type.toUpperCase(), createdAt: iso(t.createdAt) } : null };
+  async function lookup({ name }: { name: string }, viewer: number | null) {
+    const prefix = (Object.keys(PREFIXES) as (keyof typeof PREFIXES)[]).find((p) => name.slice(0, p.length).toLowerCase() === p);
+    if (!prefix) throw new FloorRequestError(`"${name}" is not a formatted timeline name`, 'BAD_USER_INPUT');
+    const kind = PREFIXES[prefix];
+    const base = name.slice(prefix.length);
+    if (kind === 'personal' && viewer === null) throw new FloorRequestError('Sign in to look up a personal timeline', 'UNAUTHENTICATED');
+    const [t] = await run<{ id: number; name: string; created_at: string }>(pool, LOOKUP[kind], kind === 'hashtag' ? [base] : [base, viewer]);
+    return {
+      timelineByName: t
+        ? { id: String(t.id), name: t.name, formattedName: FORMATTED[kind] + t.name, type: kind.toUpperCase(), createdAt: iso(t.created_at) }
+        : null,
+    };
   }
 
-  async function page(variables: { id: string }) {
-    const [t] = await timelines.findVisibleByIds([Number(variables.id)], null);
-    if (!t) return { timeline: null };
-    const rows = await events.pages([t.id], { eventDate: 'infinity', id: 0 }, 21, null);
-    const edges = rows.slice(0, 20).map((e) => ({
-      cursor: encodeCursor('event', [e.eventDate, e.id]),
-      node: { id: String(e.id), title: e.title, eventDate: iso(e.eventDate), tags: e.tags },
+  async function page({ id }: { id: string }, viewer: number | null) {
+    type Row = { id: number; name: string; eventId: number | null; title: string; eventDate: string; tags: string[] };
+    const rows = await run<Row>(pool, PAGE, [Number(id), viewer]);
+    if (rows.length === 0) return { timeline: null };
+    const listed = rows[0].eventId === null ? [] : rows;
+    const edges = listed.slice(0, PAGE_SIZE).map((e) => ({
+      cursor: eventCursor(e.eventDate, e.eventId!),
+      node: { id: String(e.eventId), title: e.title, eventDate: iso(e.eventDate), tags: e.tags },
     }));
-    return { timeline: { id: String(t.id), name: t.name, events: { edges, pageInfo: { hasNextPage: rows.length > 20, endCursor: edges.at(-1)?.cursor ?? null } } } };
+    const pageInfo = { hasNextPage: listed.length > PAGE_SIZE, endCursor: edges.at(-1)?.cursor ?? null };
+    return { timeline: { id: String(rows[0].id), name: rows[0].name, events: { edges, pageInfo } } };
   }
 
   /**
-   * Ingestion with the service's own statements and nothing else: its tag resolution (fold and find; when
-   * some are missing, insert them and re-read those a concurrent call created, in the event's transaction)
-   * and its insert of the event with its listings and notification. No parsing of inline tags, no
-   * validation, no permission check. Its notifications go to a channel nobody listens on.
+   * Fold the tags and find their hashtag timelines; when all exist, the event goes in with one statement.
+   * Otherwise, in one transaction: insert the missing ones, re-read those a concurrent writer created
+   * meanwhile (this statement's snapshot cannot see them), then the event.
    */
-  const ingestUser = 1;
-
-  async function ingest(variables: { input: { title: string; tags: string[] } }) {
-    const { title, tags } = variables.input;
-    const resolver = new TagResolver();
-    await resolver.load(sql, tags);
-    const wanted = [resolver.distinct(tags)];
-    const insert = async (on: Sql) => {
-      const timelineOf = await resolver.timelines(on, wanted, ingestUser);
-      const event: NewEvent = {
-        title, description: null, eventDate: null, type: 'remark', url: null, mediaUrl: null, tags: wanted[0].tags, timelineId: null,
-        listings: wanted[0].folded.map((key) => timelineOf.get(key)!),
-      };
-      const [inserted] = await new EventRepository(on).insertListed([event], ingestUser, FLOOR_CHANNEL);
-      return { createEvent: { id: String(inserted.id) } };
+  async function ingest({ input }: { input: { title: string; tags: string[] } }, viewer: number | null) {
+    if (viewer === null) throw new FloorRequestError('Sign in to create an event', 'UNAUTHENTICATED');
+    const foldedOf = new Map<string, string>();
+    const timelineOf = new Map<string, number>();
+    const note = (rows: { name: string; folded: string; id: number | null }[]) => {
+      for (const row of rows) {
+        foldedOf.set(row.name, row.folded);
+        if (row.id !== null) timelineOf.set(row.folded, row.id);
+      }
     };
-    return resolver.allExist(wanted) ? insert(sql) : sql.transaction(insert);
+    note(await run(pool, FOLD_AND_FIND, [input.tags]));
+    /** Folded key → the first spelling given, in the order given: the event keeps these spellings. */
+    const spelling = new Map<string, string>();
+    for (const name of input.tags) if (!spelling.has(foldedOf.get(name)!)) spelling.set(foldedOf.get(name)!, name);
+    const missing = () => [...spelling].filter(([folded]) => !timelineOf.has(folded)).map(([, name]) => name);
+    const insertEvent = async (on: pg.Pool | pg.PoolClient) => {
+      const listings = [...spelling.keys()].map((folded) => timelineOf.get(folded)!);
+      const [event] = await run<{ id: number }>(on, INSERT_EVENT, [input.title, [...spelling.values()], viewer, listings, FLOOR_CHANNEL]);
+      return { createEvent: { id: String(event.id) } };
+    };
+    if (missing().length === 0) return insertEvent(pool);
+
+    const client = await pool.connect();
+    try {
+      await client.query('begin');
+      for (const row of await run<{ id: number; folded: string }>(client, INSERT_HASHTAGS, [missing(), viewer])) timelineOf.set(row.folded, row.id);
+      if (missing().length > 0) note(await run(client, FOLD_AND_FIND, [missing()]));
+      if (missing().length > 0) throw new Error(`hashtags vanished while being created: ${missing().join(', ')}`);
+      const result = await insertEvent(client);
+      await client.query('commit');
+      return result;
+    } catch (error) {
+      await client.query('rollback');
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
-  const handlers: Record<string, (variables: any) => Promise<unknown>> = { Lookup: lookup, Page: page, Ingest: ingest };
+  const handlers: Record<string, (variables: any, viewer: number | null) => Promise<unknown>> = { Lookup: lookup, Page: page, Ingest: ingest };
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function answer(req: IncomingMessage): Promise<{ status: number; body: unknown }> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const { operationName, variables } = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    const handler = handlers[operationName];
-    const body = handler ? { data: await handler(variables) } : { errors: [{ message: `unknown operation ${operationName}` }] };
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    try {
+      const viewer = viewers.viewerOf(req.headers.authorization);
+      const handler = handlers[operationName];
+      if (!handler) throw new FloorRequestError(`unknown operation ${operationName}`, 'BAD_USER_INPUT');
+      return { status: 200, body: { data: await handler(variables, viewer) } };
+    } catch (error) {
+      if (error instanceof FloorAuthError) return { status: 401, body: { errors: [{ message: error.message, extensions: { code: 'UNAUTHENTICATED' } }] } };
+      if (error instanceof FloorRequestError) return { status: 200, body: { errors: [{ message: error.message, extensions: { code: error.code } }] } };
+      throw error;
+    }
+  }
+
+  /** Answers in the media type the client prefers, as a GraphQL server does for `application/graphql-response+json`. */
+  function respond(req: IncomingMessage, res: ServerResponse, status: number, body: unknown): void {
+    const type = req.headers.accept?.startsWith(GRAPHQL_RESPONSE) ? GRAPHQL_RESPONSE : 'application/json';
+    res.writeHead(status, { 'content-type': `${type}; charset=utf-8` }).end(JSON.stringify(body));
   }
 
   const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      console.error('floor error:', error);
-      res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ message: 'floor error' }] }));
-    });
+    answer(req).then(
+      ({ status, body }) => respond(req, res, status, body),
+      (error: unknown) => {
+        console.error('floor error:', error);
+        respond(req, res, 500, { errors: [{ message: 'floor error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      },
+    );
   });
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -108,4 +176,3 @@ export async function startFloor(databaseUrl: string, poolSize: number): Promise
     },
   };
 }
-

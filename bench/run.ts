@@ -73,7 +73,7 @@ async function main(): Promise<void> {
     for (const dataset of DATASETS) {
       const url = urls.get(dataset.label)!;
       const service = await startChild('service-process.ts', [url, JWT_SECRET], { execArgv: profileArgs(`service-${dataset.label}`) });
-      const floor = await startChild('floor-process.ts', [url, String(POOL_SIZE)], { execArgv: profileArgs(`floor-${dataset.label}`) });
+      const floor = await startChild('floor-process.ts', [url, String(POOL_SIZE), JWT_SECRET], { execArgv: profileArgs(`floor-${dataset.label}`) });
       children.push(service, floor);
       targets.set(dataset.label, { service, floor });
     }

@@ -2,51 +2,148 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFloor, type Floor } from '../../bench/floor';
 import { seedDataset } from '../../bench/seed';
 import { QUERIES, type ScenarioName } from '../../bench/workload';
-import { useTestApi } from '../support/api';
+import { issueToken } from '../../src/users/tokens';
+import { TEST_CONFIG, useTestApi } from '../support/api';
 
 /**
  * The benchmark reads the service's speed as a fraction of the floor's: that only means something if the
- * floor answers the same questions with the same rows. Both run here on one seeded database.
+ * floor answers the same questions with the same rows, visibility included. Both run here on one seeded
+ * database, asked by the same viewer (user 1, as the benchmark signs in) or by nobody.
  */
 const api = useTestApi();
 let floor: Floor;
+let viewerToken: string;
+/** Timelines only some viewers may see, by role, with the id of the event homed on each. */
+const hidden: Record<string, { id: string; name: string; eventId: string }> = {};
+
+const HOT = '7';
+
+/**
+ * For user 1: a private community they are an active member of, one they are only pending in, their own
+ * personal timeline, someone else's they were granted, someone else's they were not. Each holds one event,
+ * also listed on the public hashtag `HOT`, newer than anything seeded there.
+ */
+async function seedVisibility(): Promise<void> {
+  const timelines = [
+    { role: 'memberOf', name: 'MemberClub', type: 'community', owner: 2, member: 'active' },
+    { role: 'pendingIn', name: 'PendingClub', type: 'community', owner: 3, member: 'pending' },
+    { role: 'own', name: 'OwnDiary', type: 'personal', owner: 1 },
+    { role: 'granted', name: 'SharedDiary', type: 'personal', owner: 2, grant: true },
+    { role: 'foreign', name: 'ClosedDiary', type: 'personal', owner: 3 },
+  ];
+  for (const [i, t] of timelines.entries()) {
+    const { rows } = await api.db.query(
+      `insert into timeline (name, timeline_type, visibility, requires_approval, created_by) values ($1, $2, 'private', false, $3) returning id`,
+      [t.name, t.type, t.owner],
+    );
+    const id = rows[0].id as number;
+    if (t.member) await api.db.query(`insert into timeline_member (timeline_id, user_id, role, state) values ($1, 1, 'member', $2)`, [id, t.member]);
+    if (t.grant) await api.db.query(`insert into timeline_viewer (timeline_id, user_id) values ($1, 1)`, [id]);
+    const event = await api.db.query(
+      `insert into event (title, event_date, type, tags, timeline_id, created_by) values ($1, timestamp '2030-01-01' + interval '1 second' * $2, 'remark', '{}', $3, $4)
+       returning id, event_date`,
+      [`In ${t.name}`, i, id, t.owner],
+    );
+    await api.db.query(`insert into event_timeline_refs (event_id, timeline_id, event_date) values ($1, $2, $3), ($1, $4, $3)`, [
+      event.rows[0].id, id, event.rows[0].event_date, Number(HOT),
+    ]);
+    hidden[t.role] = { id: String(id), name: t.name, eventId: String(event.rows[0].id) };
+  }
+}
 
 beforeAll(async () => {
   await seedDataset(api.db, { label: 'test', timelines: 300, events: 2_000, hot: 50 });
-  floor = await startFloor(api.orm.config.get('clientUrl')!, 2);
+  await seedVisibility();
+  viewerToken = issueToken(TEST_CONFIG, 1);
+  floor = await startFloor({ databaseUrl: api.databaseUrl, poolSize: 2, jwtSecret: TEST_CONFIG.jwtSecret });
 });
 afterAll(async () => floor?.close());
 
 const OPERATIONS: Record<ScenarioName, string> = { lookup: 'Lookup', page: 'Page', ingest: 'Ingest' };
 
-async function askFloor(scenario: ScenarioName, variables: Record<string, unknown>): Promise<any> {
-  const body = { operationName: OPERATIONS[scenario], query: QUERIES[scenario], variables };
-  const response = await fetch(floor.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return ((await response.json()) as { data: unknown }).data;
+async function askFloor(scenario: ScenarioName, variables: Record<string, unknown>, token: string | undefined): Promise<any> {
+  const response = await fetch(floor.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ operationName: OPERATIONS[scenario], query: QUERIES[scenario], variables }),
+  });
+  const body = (await response.json()) as { data?: unknown; errors?: unknown };
+  if (body.errors) throw new Error(`floor errors: ${JSON.stringify(body.errors)}`);
+  return body.data;
 }
 
-async function both(scenario: ScenarioName, variables: Record<string, unknown>) {
-  return { service: await api.gql(QUERIES[scenario], variables), floor: await askFloor(scenario, variables) };
+type Asker = 'viewer' | 'anonymous';
+
+async function both(scenario: ScenarioName, variables: Record<string, unknown>, asker: Asker = 'viewer') {
+  const token = asker === 'viewer' ? viewerToken : undefined;
+  return { service: await api.gql(QUERIES[scenario], variables, token), floor: await askFloor(scenario, variables, token) };
 }
 
 describe('the benchmark floor', () => {
-  it.each(['#Tag7', '#tag42', '#Nowhere'])('looks %s up as the service does', async (name) => {
+  it.each(['#Tag7', '#tag42', '#Nowhere', 'i-Nowhere'])('looks %s up as the service does', async (name) => {
     const { service, floor: bare } = await both('lookup', { name });
     expect(bare).toEqual(service);
   });
 
-  it.each(['7', '50', '299'])('pages timeline %s as the service does', async (id) => {
+  it.each(['7', '50', '299', '100000'])('pages timeline %s as the service does', async (id) => {
     const { service, floor: bare } = await both('page', { id });
     expect(bare).toEqual(service);
-    if (id !== '299') expect((service as any).timeline.events.edges).toHaveLength(20);
+    if (id === '50') expect((service as any).timeline.events.edges).toHaveLength(20);
+  });
+
+  it('hides from a page the events homed on timelines its viewer may not see, as the service does', async () => {
+    const eventsOnHot = async (asker: Asker) => {
+      const { service, floor: bare } = await both('page', { id: HOT }, asker);
+      expect(bare).toEqual(service);
+      return (service as any).timeline.events.edges.map((edge: any) => edge.node.id) as string[];
+    };
+    const seenBy = await eventsOnHot('viewer');
+    expect(['memberOf', 'own', 'granted'].every((role) => seenBy.includes(hidden[role].eventId))).toBe(true);
+    expect(['pendingIn', 'foreign'].some((role) => seenBy.includes(hidden[role].eventId))).toBe(false);
+    const seenByNobody = await eventsOnHot('anonymous');
+    expect(Object.values(hidden).some((t) => seenByNobody.includes(t.eventId))).toBe(false);
+  });
+
+  it.each([
+    ['memberOf', 'viewer', true],
+    ['memberOf', 'anonymous', false],
+    ['pendingIn', 'viewer', false],
+    ['own', 'viewer', true],
+    ['granted', 'viewer', true],
+    ['granted', 'anonymous', false],
+    ['foreign', 'viewer', false],
+  ] as const)('pages the %s timeline for the %s caller as the service does (visible: %s)', async (role, asker, visible) => {
+    const { service, floor: bare } = await both('page', { id: hidden[role].id }, asker);
+    expect(bare).toEqual(service);
+    expect((service as any).timeline !== null).toBe(visible);
+  });
+
+  it.each([
+    ['memberOf', 'i-', 'viewer', true],
+    ['memberOf', 'i-', 'anonymous', false],
+    ['pendingIn', 'i-', 'viewer', false],
+    ['own', 'My-', 'viewer', true],
+    ['granted', 'My-', 'viewer', false],
+    ['foreign', 'My-', 'viewer', false],
+  ] as const)('looks the %s timeline up by %s name for the %s caller as the service does (found: %s)', async (role, prefix, asker, found) => {
+    const { service, floor: bare } = await both('lookup', { name: prefix + hidden[role].name }, asker);
+    expect(bare).toEqual(service);
+    expect((service as any).timelineByName !== null).toBe(found);
   });
 
   it('ingests an event onto existing and new hashtag timelines, once each', async () => {
-    const data = await askFloor('ingest', { input: { title: 'floor', tags: ['Tag3', 'BrandNewTag', 'brandnewtag2'] } });
+    const data = await askFloor('ingest', { input: { title: 'floor', tags: ['Tag3', 'BrandNewTag', 'brandnewtag2', 'tag3'] } }, viewerToken);
     const { rows } = await api.db.query(
-      `select t.name from event_timeline_refs r join timeline t on t.id = r.timeline_id where r.event_id = $1 order by t.name`,
+      `select t.name, t.timeline_type, e.tags, e.created_by from event_timeline_refs r join timeline t on t.id = r.timeline_id
+       join event e on e.id = r.event_id where r.event_id = $1 order by t.name`,
       [data.createEvent.id],
     );
     expect(rows.map((row) => row.name)).toEqual(['BrandNewTag', 'Tag3', 'brandnewtag2']);
+    expect(rows.every((row) => row.timeline_type === 'hashtag' && row.created_by === 1)).toBe(true);
+    expect(rows[0].tags).toEqual(['Tag3', 'BrandNewTag', 'brandnewtag2']);
+  });
+
+  it('refuses to ingest for an anonymous caller', async () => {
+    await expect(askFloor('ingest', { input: { title: 'nobody', tags: ['Tag3'] } }, undefined)).rejects.toThrow(/UNAUTHENTICATED/);
   });
 });
