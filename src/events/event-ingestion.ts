@@ -1,9 +1,9 @@
-import { ApiError, badInput, notFound, type ErrorCode } from '../common/errors';
+import { timelineGoneIsNotFound } from '../common/db-errors';
+import { ApiError, badInput, type ErrorCode } from '../common/errors';
 import type { Scope } from '../common/scope';
 import type { TimelineService } from '../timelines/timeline.service';
 import type { UserService } from '../users/user.service';
 import type { TimelineRecord } from '../timelines/timeline.record';
-import type { PreparedStatements } from '../db/prepared';
 import { EVENT_ADDED_CHANNEL } from './event-bus';
 import { checkEventFields, type CreateEventInput, type EventFields } from './event-input';
 import type { EventRecord } from './event.record';
@@ -12,7 +12,6 @@ import { tagCandidates } from './tag-parser';
 import { TagResolver } from './tag-resolver';
 
 export const MAX_INGEST_BATCH = 100;
-const FOREIGN_KEY_VIOLATION = '23503';
 
 /** An input checked before anything is written: its own fields, its home timeline, its tag candidates. */
 interface CheckedInput {
@@ -61,36 +60,28 @@ export class EventIngestion {
   }
 
   private async write(checked: readonly CheckedInput[], createdById: number, blame: Blame): Promise<EventRecord[]> {
-    try {
-      return await this.insert(checked, createdById, blame);
-    } catch (error) {
-      // A home or hashtag timeline deleted between the permission check and the insert.
-      if ((error as { code?: string }).code === FOREIGN_KEY_VIOLATION) throw notFound('Timeline');
-      throw error;
-    }
+    // A home or hashtag timeline may be deleted between the permission check and the insert.
+    return this.insert(checked, createdById, blame).catch(timelineGoneIsNotFound);
   }
 
   /**
-   * One read folds and finds every tag. When all exist, the insert is a single statement, atomic by
-   * itself; otherwise the missing hashtag timelines are created in one transaction with the events, so
-   * that a failed insert leaves no new timeline behind.
+   * One unit of work: one read folds and finds every tag, the missing hashtag timelines are created, and
+   * the events are inserted with their listings, so that a failed insert leaves no new timeline behind.
    */
   private async insert(checked: readonly CheckedInput[], createdById: number, blame: Blame): Promise<EventRecord[]> {
-    const resolver = new TagResolver();
-    await resolver.load(this.scope.db, checked.flatMap((event) => event.candidates));
-    const tags = checked.map((event, index) => blame(index, () => resolver.distinct(event.candidates)));
-    const listsTags = checked.map((event) => event.home?.type !== 'personal');
-    const wanted = tags.filter((_, i) => listsTags[i]);
-    const insertWith = async (sql: PreparedStatements) => {
-      const timelineOf = await resolver.timelines(sql, wanted, createdById);
+    return this.scope.db.transaction(async (db) => {
+      const resolver = new TagResolver();
+      await resolver.load(db, checked.flatMap((event) => event.candidates));
+      const tags = checked.map((event, index) => blame(index, () => resolver.distinct(event.candidates)));
+      const listsTags = checked.map((event) => event.home?.type !== 'personal');
+      const timelineOf = await resolver.timelines(db, tags.filter((_, i) => listsTags[i]), createdById);
       const events: NewEvent[] = checked.map((event, i) => {
         const listings = new Set<number>(event.home ? [event.home.id] : []);
         if (listsTags[i]) for (const key of tags[i].folded) listings.add(timelineOf.get(key)!);
         return { ...event.fields, tags: tags[i].tags, timelineId: event.home?.id ?? null, listings: [...listings] };
       });
-      return new EventRepository(sql).insertListed(events, createdById, EVENT_ADDED_CHANNEL);
-    };
-    return resolver.allExist(wanted) ? insertWith(this.scope.db) : this.scope.db.transaction(insertWith);
+      return new EventRepository(db).insertListed(events, createdById, EVENT_ADDED_CHANNEL);
+    });
   }
 }
 

@@ -1,13 +1,13 @@
 import { statement, writeStatement, type PreparedStatements } from '../db/prepared';
-import { PUBLIC_NAME_CONFLICT } from '../timelines/timeline.record';
+import { folded, PUBLIC_NAME_CONFLICT } from '../timelines/timeline-names';
 
 /**
  * Hand-written SQL for the ingestion hot path: the ORM cannot express "insert the missing ones, skip the
  * rest, never touch existing rows". Every statement repeats `timeline_public_name_unique`'s expression
- * and predicate literally, so that lookups are index scans and `on conflict` finds that index.
+ * and predicate literally, so that lookups are index scans and `on conflict` finds that index (see `timeline-names.ts`).
  */
-const FOLDED = 'upper(t.name collate "und-x-icu")';
-const FOLDED_INPUT = 'upper(n.name collate "und-x-icu")';
+const FOLDED = folded('t.name');
+const FOLDED_INPUT = folded('n.name');
 
 /** Every name's folded key and, when it exists, its hashtag timeline (never another type's). */
 export const FOLD_AND_FIND = statement(

@@ -31,11 +31,6 @@ export class TagResolver {
     for (const row of await new HashtagRepository(sql).foldAndFind(unknown)) this.note(row.name, row.folded, row.timelineId);
   }
 
-  /** Whether every tag of `wanted` (loaded) already has its hashtag timeline. */
-  allExist(wanted: readonly EventTags[]): boolean {
-    return wanted.every(({ folded }) => folded.every((key) => this.timelineOf.has(key)));
-  }
-
   /** `candidates` (all loaded) de-duplicated by folded key; more than 50 is BAD_USER_INPUT naming the 51st. */
   distinct(candidates: readonly string[]): EventTags {
     const result: EventTags = { tags: [], folded: [] };

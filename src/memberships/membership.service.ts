@@ -1,3 +1,4 @@
+import { timelineGoneIsNotFound } from '../common/db-errors';
 import { badInput, forbidden, notFound } from '../common/errors';
 import { decodeCursor, encodeCursor, pageSize, parseId, toConnection, type Connection, type PageArgs } from '../common/pagination';
 import type { PreparedStatements } from '../db/prepared';
@@ -59,7 +60,7 @@ export class MembershipService {
     const memberships = new MembershipRepository(this.scope.db);
     const state = timeline.visibility === 'public' && !timeline.requiresApproval ? 'active' : 'pending';
     // A concurrent join's row is invisible to this statement's snapshot once it conflicts: read it anew.
-    const membership = (await memberships.insert(timeline.id, userId, 'member', state).catch(goneIsNotFound)) ?? (await memberships.find(timeline.id, userId));
+    const membership = (await memberships.insert(timeline.id, userId, 'member', state).catch(timelineGoneIsNotFound)) ?? (await memberships.find(timeline.id, userId));
     if (!membership) throw notFound('Timeline');
     if (membership.state === 'blocked') throw forbidden('You are blocked from this community');
     this.scope.loaders.membership.clear(timeline.id).prime(timeline.id, membership);
@@ -167,12 +168,6 @@ export class MembershipService {
     if (timeline.type !== 'community') throw badInput(`${this.formatted(timeline)} is not a community: only communities have members`);
     return timeline;
   }
-}
-
-/** A foreign-key violation on insert: the timeline was deleted meanwhile. */
-export function goneIsNotFound(error: unknown): never {
-  if ((error as { code?: string }).code === '23503') throw notFound('Timeline');
-  throw error;
 }
 
 export function userCursor(kind: string, cursor: string): number {

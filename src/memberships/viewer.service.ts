@@ -1,3 +1,4 @@
+import { timelineGoneIsNotFound } from '../common/db-errors';
 import { badInput, forbidden, notFound } from '../common/errors';
 import { encodeCursor, pageSize, toConnection, type Connection, type PageArgs } from '../common/pagination';
 import type { Scope } from '../common/scope';
@@ -5,7 +6,7 @@ import type { TimelineService } from '../timelines/timeline.service';
 import type { UserService } from '../users/user.service';
 import type { TimelineRecord } from '../timelines/timeline.record';
 import type { UserRecord } from '../users/user.repository';
-import { goneIsNotFound, userCursor } from './membership.service';
+import { userCursor } from './membership.service';
 import { ViewerRepository } from './viewer.repository';
 
 /** Read access to personal timelines, granted by their owners (SPEC section 9). */
@@ -18,7 +19,7 @@ export class ViewerService {
 
   async add(rawTimelineId: string, username: string): Promise<UserRecord> {
     const timeline = await this.ownPersonal(rawTimelineId);
-    const user = await new ViewerRepository(this.scope.db).grant(timeline.id, username.normalize('NFKC').trim()).catch(goneIsNotFound);
+    const user = await new ViewerRepository(this.scope.db).grant(timeline.id, username.normalize('NFKC').trim()).catch(timelineGoneIsNotFound);
     if (!user) throw notFound('User');
     return user;
   }

@@ -32,10 +32,3 @@ export function timelineVisibleTo(t: string, viewer: string): string {
       or exists (select 1 from timeline_member tm where tm.timeline_id = ${t}.id and tm.user_id = ${viewer}::int and tm.state = 'active')
     else ${t}.visibility = 'public' or ${t}.created_by = ${viewer}::int end) is true`;
 }
-
-/**
- * The `on conflict` targets of the two partial unique indexes (see the entity): PostgreSQL infers the index
- * only from the expression and predicate written out literally, never from a parameter.
- */
-export const PUBLIC_NAME_CONFLICT = `(upper(name collate "und-x-icu"), timeline_type) where timeline_type in ('hashtag', 'community')`;
-export const PERSONAL_NAME_CONFLICT = `(upper(name collate "und-x-icu"), timeline_type, created_by) where timeline_type = 'personal'`;

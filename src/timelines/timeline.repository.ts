@@ -1,14 +1,9 @@
 import { statement, writeStatement, type PreparedStatements, type Statement } from '../db/prepared';
 import type { TimelineKind, TimelineVisibility } from './timeline.entity';
-import { PERSONAL_NAME_CONFLICT, PUBLIC_NAME_CONFLICT, TIMELINE_COLUMNS, timelineVisibleTo, type TimelineRecord } from './timeline.record';
+import { folded, foldedParam, PERSONAL_NAME_CONFLICT, PUBLIC_NAME_CONFLICT } from './timeline-names';
+import { TIMELINE_COLUMNS, timelineVisibleTo, type TimelineRecord } from './timeline.record';
 
-/**
- * Name lookups and inserts repeat the unique indexes' expression, `upper(name collate "und-x-icu")`, and
- * their predicates literally (one statement per type): that is what lets PostgreSQL use the indexes, for
- * lookups and for `on conflict` alike, whatever the plan's parameters.
- */
-const FOLDED = 'upper(t.name collate "und-x-icu")';
-const FOLD_PARAM = (param: string) => `upper(${param}::text collate "und-x-icu")`;
+const FOLDED = folded('t.name');
 
 const FIND_BY_IDS = statement(
   'timeline.findByIds',
@@ -21,7 +16,7 @@ const FIND_PUBLIC_BY_NAME = Object.fromEntries(
     statement(
       `timeline.findByName.${type}`,
       `select ${TIMELINE_COLUMNS} from timeline t
-       where ${FOLDED} = ${FOLD_PARAM('$1')} and t.timeline_type = '${type}' and ${timelineVisibleTo('t', '$2')}`,
+       where ${FOLDED} = ${foldedParam('$1')} and t.timeline_type = '${type}' and ${timelineVisibleTo('t', '$2')}`,
     ),
   ]),
 ) as Record<'hashtag' | 'community', ReturnType<typeof statement>>;
@@ -29,14 +24,14 @@ const FIND_PUBLIC_BY_NAME = Object.fromEntries(
 const FIND_PERSONAL_BY_NAME = statement(
   'timeline.findByName.personal',
   `select ${TIMELINE_COLUMNS} from timeline t
-   where ${FOLDED} = ${FOLD_PARAM('$1')} and t.timeline_type = 'personal' and t.created_by = $2`,
+   where ${FOLDED} = ${foldedParam('$1')} and t.timeline_type = 'personal' and t.created_by = $2`,
 );
 
 const LIST = statement(
   'timeline.list',
   `select ${TIMELINE_COLUMNS} from timeline t
    where ($1::text is null or t.timeline_type = $1)
-     and ($2::text is null or ${FOLDED} like '%' || ${FOLD_PARAM('$2')} || '%')
+     and ($2::text is null or ${FOLDED} like '%' || ${foldedParam('$2')} || '%')
      and t.id > $3 and ${timelineVisibleTo('t', '$4')}
    order by t.id
    limit $5`,
@@ -92,9 +87,6 @@ const DELETE_EVENTS = writeStatement(
 );
 const DELETE = writeStatement('timeline.delete', `delete from timeline where id = $1`);
 
-/** A unique violation on one of these is a name clash (SPEC section 3). */
-export const NAME_INDEXES = new Set(['timeline_public_name_unique', 'timeline_personal_name_unique']);
-
 export interface TimelineChanges {
   name: string | null;
   /** Undefined: unchanged; null: cleared. */
@@ -144,7 +136,7 @@ export class TimelineRepository {
     return this.db.row<TimelineRecord>(FIND_PRIVATE_COMMUNITY, [id]);
   }
 
-  /** Throws PostgreSQL's unique violation (on one of `NAME_INDEXES`) when the new name is taken. */
+  /** Throws a `UniqueConstraintViolationException` on one of `NAME_INDEXES` when the new name is taken. */
   update(id: number, changes: TimelineChanges): Promise<TimelineRecord | undefined> {
     const { name, description, visibility, requiresApproval } = changes;
     return this.db.row<TimelineRecord>(UPDATE, [id, name, description !== undefined, description ?? null, visibility, requiresApproval]);

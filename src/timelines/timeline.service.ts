@@ -1,3 +1,4 @@
+import { nameClashIsTaken } from '../common/db-errors';
 import { badInput, forbidden, nameTaken, notFound, unauthenticated } from '../common/errors';
 import { decodeCursor, encodeCursor, pageSize, parseId, toConnection, type Connection } from '../common/pagination';
 import { baseNameForType, formatName, parseFormattedName, type TimelineType } from '../naming/naming';
@@ -7,7 +8,7 @@ import type { MemberRole } from '../memberships/timeline-member.entity';
 import type { TimelineKind, TimelineVisibility } from './timeline.entity';
 import { MembershipRepository } from '../memberships/membership.repository';
 import type { TimelineRecord } from './timeline.record';
-import { NAME_INDEXES, TimelineRepository, type TimelineChanges } from './timeline.repository';
+import { TimelineRepository, type TimelineChanges } from './timeline.repository';
 
 export const MAX_DESCRIPTION_LENGTH = 5000;
 
@@ -144,14 +145,7 @@ export class TimelineService {
       requiresApproval: input.requiresApproval ?? null,
     };
     if (changes.requiresApproval && type !== 'COMMUNITY') throw badInput('Only communities can require approval to join');
-    let updated: TimelineRecord | undefined;
-    try {
-      updated = await this.timelines.update(timeline.id, changes);
-    } catch (error) {
-      const { code, constraint } = error as { code?: string; constraint?: string };
-      if (code === '23505' && NAME_INDEXES.has(constraint ?? '')) throw nameTaken(formatName(type, changes.name!));
-      throw error;
-    }
+    const updated = await this.timelines.update(timeline.id, changes).catch((error: unknown) => nameClashIsTaken(error, formatName(type, changes.name!)));
     if (!updated) throw notFound('Timeline');
     this.scope.loaders.timeline.clear(timeline.id).prime(timeline.id, updated);
     return updated;
