@@ -31,9 +31,10 @@ export function ormConfig(clientUrl: string, overrides: Partial<Options> = {}, t
     loggerFactory: (options) => new CountingLogger(options),
     pool: { min: 0, max: 10, ...(timeouts && { acquireTimeoutMillis: timeouts.acquireTimeoutMs }) },
     // `timestamp` columns (legacy: no time zone) hold UTC; `now()` defaults must agree whatever the server's zone.
+    // Prepared statements always use their generic plan: see docs/database.md, "Plan reuse".
     driverOptions: {
       connection: {
-        options: `-c TimeZone=UTC${statementTimeout}`,
+        options: `-c TimeZone=UTC -c plan_cache_mode=force_generic_plan${statementTimeout}`,
         ...(timeouts && { connectionTimeoutMillis: timeouts.connectTimeoutMs }),
       },
     },
