@@ -3,10 +3,10 @@ import { ApiError, badInput, type ErrorCode } from '../common/errors';
 import type { Scope } from '../common/scope';
 import type { TimelineService } from '../timelines/timeline.service';
 import type { UserService } from '../users/user.service';
-import type { TimelineRecord } from '../timelines/timeline.record';
+import type { TimelineRow } from '../timelines/timeline.repository';
 import { EVENT_ADDED_CHANNEL } from './event-bus';
 import { checkEventFields, type CreateEventInput, type EventFields } from './event-input';
-import type { EventRecord } from './event.record';
+import type { EventRow } from './event.repository';
 import { EventRepository, type NewEvent } from './event.repository';
 import { tagCandidates } from './tag-parser';
 import { TagResolver } from './tag-resolver';
@@ -16,7 +16,7 @@ export const MAX_INGEST_BATCH = 100;
 /** An input checked before anything is written: its own fields, its home timeline, its tag candidates. */
 interface CheckedInput {
   fields: EventFields;
-  home: TimelineRecord | null;
+  home: TimelineRow | null;
   candidates: string[];
 }
 
@@ -34,14 +34,14 @@ export class EventIngestion {
     private readonly timelines: TimelineService,
   ) {}
 
-  async createOne(input: CreateEventInput): Promise<EventRecord> {
+  async createOne(input: CreateEventInput): Promise<EventRow> {
     const createdById = this.users.requireViewer();
     const [event] = await this.write([await this.check(input)], createdById, (_, work) => work());
     return event;
   }
 
   /** All or nothing; an error names the index of the first input at fault. */
-  async createMany(inputs: readonly CreateEventInput[]): Promise<EventRecord[]> {
+  async createMany(inputs: readonly CreateEventInput[]): Promise<EventRow[]> {
     const createdById = this.users.requireViewer();
     if (inputs.length > MAX_INGEST_BATCH) throw badInput(`ingestEvents takes at most ${MAX_INGEST_BATCH} events, got ${inputs.length}`);
     if (inputs.length === 0) return [];
@@ -59,7 +59,7 @@ export class EventIngestion {
     return { fields, home, candidates };
   }
 
-  private async write(checked: readonly CheckedInput[], createdById: number, blame: Blame): Promise<EventRecord[]> {
+  private async write(checked: readonly CheckedInput[], createdById: number, blame: Blame): Promise<EventRow[]> {
     // A home or hashtag timeline may be deleted between the permission check and the insert.
     return this.insert(checked, createdById, blame).catch(timelineGoneIsNotFound);
   }
@@ -68,12 +68,12 @@ export class EventIngestion {
    * One unit of work: one read folds and finds every tag, the missing hashtag timelines are created, and
    * the events are inserted with their listings, so that a failed insert leaves no new timeline behind.
    */
-  private async insert(checked: readonly CheckedInput[], createdById: number, blame: Blame): Promise<EventRecord[]> {
+  private async insert(checked: readonly CheckedInput[], createdById: number, blame: Blame): Promise<EventRow[]> {
     return this.scope.db.transaction(async (db) => {
       const resolver = new TagResolver();
       await resolver.load(db, checked.flatMap((event) => event.candidates));
       const tags = checked.map((event, index) => blame(index, () => resolver.distinct(event.candidates)));
-      const listsTags = checked.map((event) => event.home?.type !== 'personal');
+      const listsTags = checked.map((event) => event.home?.timelineType !== 'personal');
       const timelineOf = await resolver.timelines(db, tags.filter((_, i) => listsTags[i]), createdById);
       const events: NewEvent[] = checked.map((event, i) => {
         const listings = new Set<number>(event.home ? [event.home.id] : []);

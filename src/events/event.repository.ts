@@ -1,6 +1,14 @@
 import { statement, writeStatement, type PgTimestamp, type PreparedStatements } from '../db/prepared';
-import { TIMELINE_COLUMNS, timelineVisibleTo, type TimelineRecord } from '../timelines/timeline.record';
-import { EVENT_COLUMNS, type EventRecord } from './event.record';
+import { columns, type EntityRow } from '../db/columns';
+import { TIMELINE_COLUMNS, type TimelineRow } from '../timelines/timeline.repository';
+import { timelineVisibleTo } from '../timelines/timeline-visibility';
+import { Event } from './event.entity';
+
+/** An event as the API reads it (the GraphQL `Event` type's parent). */
+export type EventRow = EntityRow<Event>;
+
+/** Every column of `event`, aliased `e`. */
+const EVENT_COLUMNS = columns(Event, 'e');
 
 /** An event is visible iff it has no home timeline or its home is visible (SPEC section 5). */
 const HOME_VISIBLE = (viewer: string) => `(e.timeline_id is null or ${timelineVisibleTo('h', viewer)})`;
@@ -72,7 +80,7 @@ export interface ListingKey {
   id: number;
 }
 
-export type ListedEvent = EventRecord & { listingId: number };
+export type ListedEvent = EventRow & { listingId: number };
 
 export interface NewEvent {
   title: string;
@@ -92,7 +100,7 @@ export class EventRepository {
   constructor(private readonly db: PreparedStatements) {}
 
   /** The inserted events, in the order of `events`; each listed one is announced on `channel` on commit. */
-  insertListed(events: readonly NewEvent[], createdById: number, channel: string): Promise<EventRecord[]> {
+  insertListed(events: readonly NewEvent[], createdById: number, channel: string): Promise<EventRow[]> {
     const input = events.map((event, ord) => ({
       ord,
       title: event.title,
@@ -105,11 +113,11 @@ export class EventRepository {
       timeline_id: event.timelineId,
       listings: event.listings,
     }));
-    return this.db.rows<EventRecord>(INSERT_LISTED, [JSON.stringify(input), createdById, channel]);
+    return this.db.rows<EventRow>(INSERT_LISTED, [JSON.stringify(input), createdById, channel]);
   }
 
-  findVisibleByIds(ids: readonly number[], viewerId: number | null): Promise<EventRecord[]> {
-    return this.db.rows<EventRecord>(FIND_BY_IDS, [ids, viewerId]);
+  findVisibleByIds(ids: readonly number[], viewerId: number | null): Promise<EventRow[]> {
+    return this.db.rows<EventRow>(FIND_BY_IDS, [ids, viewerId]);
   }
 
   /** Up to `limit` visible events listed on each timeline, strictly after `after` in listing order. */
@@ -119,6 +127,6 @@ export class EventRepository {
 
   /** The visible timelines each event is listed on. */
   listings(eventIds: readonly number[], viewerId: number | null) {
-    return this.db.rows<TimelineRecord & { eventId: number }>(LISTINGS, [eventIds, viewerId]);
+    return this.db.rows<TimelineRow & { eventId: number }>(LISTINGS, [eventIds, viewerId]);
   }
 }

@@ -4,10 +4,10 @@ import { Loaders } from '../server/loaders';
 import type { Scope } from '../common/scope';
 import type { TimelineService } from '../timelines/timeline.service';
 import type { UserService } from '../users/user.service';
-import type { TimelineRecord } from '../timelines/timeline.record';
+import type { TimelineRow } from '../timelines/timeline.repository';
 import type { CreateEventInput } from './event-input';
 import { EventIngestion } from './event-ingestion';
-import type { EventRecord } from './event.record';
+import type { EventRow } from './event.repository';
 import type { ListingKey } from './event.repository';
 import { filterMap } from './mailbox';
 
@@ -21,27 +21,27 @@ export class EventService {
     private readonly timelines: TimelineService,
   ) {}
 
-  async byId(rawId: string): Promise<EventRecord | null> {
+  async byId(rawId: string): Promise<EventRow | null> {
     return (await this.scope.loaders.event.load(parseId(rawId, 'event id'))) ?? null;
   }
 
   /** A page of the events listed on a timeline the caller can already see. */
-  async page(timeline: TimelineRecord, args: PageArgs): Promise<Connection<EventRecord>> {
+  async page(timeline: TimelineRow, args: PageArgs): Promise<Connection<EventRow>> {
     const limit = pageSize(args.first);
     const after = args.after ? listingKey(args.after) : NEWEST;
     const rows = await this.scope.loaders.page.load({ timelineId: timeline.id, after, limit: limit + 1 });
     return toConnection(rows, limit, (e) => encodeCursor('event', [e.eventDate, e.id]));
   }
 
-  listings(event: EventRecord): Promise<TimelineRecord[]> {
+  listings(event: EventRow): Promise<TimelineRow[]> {
     return this.scope.loaders.listings.load(event.id);
   }
 
-  createEvent(input: CreateEventInput): Promise<EventRecord> {
+  createEvent(input: CreateEventInput): Promise<EventRow> {
     return new EventIngestion(this.scope, this.users, this.timelines).createOne(input);
   }
 
-  ingestEvents(inputs: readonly CreateEventInput[]): Promise<EventRecord[]> {
+  ingestEvents(inputs: readonly CreateEventInput[]): Promise<EventRow[]> {
     return new EventIngestion(this.scope, this.users, this.timelines).createMany(inputs);
   }
 
@@ -49,7 +49,7 @@ export class EventService {
    * Events newly listed on a timeline the subscriber can see (else NOT_FOUND), re-checked for each
    * delivery with fresh loaders: the subscriber gets only what they may see at that moment.
    */
-  async subscribeAdded(rawTimelineId: string): Promise<AsyncIterableIterator<EventRecord>> {
+  async subscribeAdded(rawTimelineId: string): Promise<AsyncIterableIterator<EventRow>> {
     const bus = this.scope.eventBus;
     if (!bus) throw new Error('eventAdded needs the event bus in the context');
     const timeline = await this.timelines.byId(rawTimelineId);

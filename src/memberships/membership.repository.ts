@@ -1,5 +1,11 @@
 import { statement, writeStatement, type PreparedStatements } from '../db/prepared';
-import { MEMBERSHIP_COLUMNS, type MembershipRecord } from './membership.record';
+import { columns, type EntityRow } from '../db/columns';
+import { TimelineMember } from './timeline-member.entity';
+
+/** A row of `timeline_member` as the API reads it (the GraphQL `Membership` type's parent). */
+export type MembershipRow = EntityRow<TimelineMember>;
+
+const MEMBERSHIP_COLUMNS = columns(TimelineMember, 'm');
 import type { MemberRole, MemberState } from './timeline-member.entity';
 
 const FIND = statement('membership.find', `select ${MEMBERSHIP_COLUMNS} from timeline_member m where m.timeline_id = $1 and m.user_id = $2`);
@@ -54,12 +60,12 @@ const LOCK_COMMUNITY = writeStatement('membership.lockCommunity', `select id fro
 export class MembershipRepository {
   constructor(private readonly db: PreparedStatements) {}
 
-  find(timelineId: number, userId: number): Promise<MembershipRecord | undefined> {
-    return this.db.row<MembershipRecord>(FIND, [timelineId, userId]);
+  find(timelineId: number, userId: number): Promise<MembershipRow | undefined> {
+    return this.db.row<MembershipRow>(FIND, [timelineId, userId]);
   }
 
-  findOfUser(userId: number, timelineIds: readonly number[]): Promise<MembershipRecord[]> {
-    return this.db.rows<MembershipRecord>(FIND_OF_USER, [userId, timelineIds]);
+  findOfUser(userId: number, timelineIds: readonly number[]): Promise<MembershipRow[]> {
+    return this.db.rows<MembershipRow>(FIND_OF_USER, [userId, timelineIds]);
   }
 
   countActive(timelineIds: readonly number[]): Promise<{ timelineId: number; count: number }[]> {
@@ -67,21 +73,21 @@ export class MembershipRepository {
   }
 
   /** Up to `limit` memberships in `state` of each timeline, by user id, after `afterUserId`. */
-  pages(timelineIds: readonly number[], state: MemberState, afterUserId: number, limit: number): Promise<MembershipRecord[]> {
-    return this.db.rows<MembershipRecord>(PAGES, [timelineIds, state, afterUserId, limit]);
+  pages(timelineIds: readonly number[], state: MemberState, afterUserId: number, limit: number): Promise<MembershipRow[]> {
+    return this.db.rows<MembershipRow>(PAGES, [timelineIds, state, afterUserId, limit]);
   }
 
   /** Undefined when the user already has a row for that timeline. */
-  insert(timelineId: number, userId: number, role: MemberRole, state: MemberState): Promise<MembershipRecord | undefined> {
-    return this.db.row<MembershipRecord>(INSERT, [timelineId, userId, role, state]);
+  insert(timelineId: number, userId: number, role: MemberRole, state: MemberState): Promise<MembershipRow | undefined> {
+    return this.db.row<MembershipRow>(INSERT, [timelineId, userId, role, state]);
   }
 
-  block(timelineId: number, userId: number): Promise<MembershipRecord> {
-    return this.db.row<MembershipRecord>(BLOCK, [timelineId, userId]) as Promise<MembershipRecord>;
+  block(timelineId: number, userId: number): Promise<MembershipRow> {
+    return this.db.row<MembershipRow>(BLOCK, [timelineId, userId]) as Promise<MembershipRow>;
   }
 
-  update(timelineId: number, userId: number, role: MemberRole, state: MemberState): Promise<MembershipRecord | undefined> {
-    return this.db.row<MembershipRecord>(UPDATE, [timelineId, userId, role, state]);
+  update(timelineId: number, userId: number, role: MemberRole, state: MemberState): Promise<MembershipRow | undefined> {
+    return this.db.row<MembershipRow>(UPDATE, [timelineId, userId, role, state]);
   }
 
   /** Whether a row in that state was there to delete. */

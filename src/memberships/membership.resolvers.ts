@@ -23,9 +23,9 @@ export const membershipResolvers: Resolvers = {
     viewers: (timeline, args, { viewers }) => viewers.page(timeline, args),
   },
   Membership: {
-    user: async (membership, _, { loaders }) => (await loaders.user.load(membership.userId))!,
+    user: async (membership, _, { loaders }) => (await loaders.user.load(membership.user))!,
     role: (membership) => membership.role.toUpperCase() as MemberRole,
     state: (membership) => membership.state.toUpperCase() as MemberState,
-    timeline: async (membership, _, { loaders }) => (await loaders.timeline.load(membership.timelineId)) ?? null,
+    timeline: async (membership, _, { loaders }) => (await loaders.timeline.load(membership.timeline)) ?? null,
   },
 };

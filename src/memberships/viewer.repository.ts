@@ -1,5 +1,5 @@
 import { statement, writeStatement, type PreparedStatements } from '../db/prepared';
-import type { UserRecord } from '../users/user.repository';
+import type { UserRow } from '../users/user.repository';
 
 const GRANT = writeStatement(
   'viewer.grant',
@@ -25,8 +25,8 @@ export class ViewerRepository {
   constructor(private readonly db: PreparedStatements) {}
 
   /** Grants `username` read access (again: no change); undefined when there is no such user. */
-  grant(timelineId: number, username: string): Promise<UserRecord | undefined> {
-    return this.db.row<UserRecord>(GRANT, [timelineId, username]);
+  grant(timelineId: number, username: string): Promise<UserRow | undefined> {
+    return this.db.row<UserRow>(GRANT, [timelineId, username]);
   }
 
   /** Whether that user had access to revoke. */
@@ -35,7 +35,7 @@ export class ViewerRepository {
   }
 
   /** Up to `limit` viewers of each timeline, by user id, after `afterUserId`. */
-  pages(timelineIds: readonly number[], afterUserId: number, limit: number): Promise<(UserRecord & { timelineId: number })[]> {
+  pages(timelineIds: readonly number[], afterUserId: number, limit: number): Promise<(UserRow & { timelineId: number })[]> {
     return this.db.rows(PAGES, [timelineIds, afterUserId, limit]);
   }
 }

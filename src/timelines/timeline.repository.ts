@@ -1,7 +1,15 @@
 import { statement, writeStatement, type PreparedStatements, type Statement } from '../db/prepared';
 import type { TimelineKind, TimelineVisibility } from './timeline.entity';
 import { folded, foldedParam, PERSONAL_NAME_CONFLICT, PUBLIC_NAME_CONFLICT } from './timeline-names';
-import { TIMELINE_COLUMNS, timelineVisibleTo, type TimelineRecord } from './timeline.record';
+import { columns, type EntityRow } from '../db/columns';
+import { Timeline } from './timeline.entity';
+import { timelineVisibleTo } from './timeline-visibility';
+
+/** A timeline as the API reads it (the GraphQL `Timeline` type's parent). */
+export type TimelineRow = EntityRow<Timeline>;
+
+/** Every column of `timeline`, aliased `t`. */
+export const TIMELINE_COLUMNS = columns(Timeline, 't');
 
 const FOLDED = folded('t.name');
 
@@ -116,30 +124,30 @@ export class TimelineRepository {
   constructor(private readonly db: PreparedStatements) {}
 
   /** The timelines among `ids` that `viewerId` may see. */
-  findVisibleByIds(ids: readonly number[], viewerId: number | null): Promise<TimelineRecord[]> {
-    return this.db.rows<TimelineRecord>(FIND_BY_IDS, [ids, viewerId]);
+  findVisibleByIds(ids: readonly number[], viewerId: number | null): Promise<TimelineRow[]> {
+    return this.db.rows<TimelineRow>(FIND_BY_IDS, [ids, viewerId]);
   }
 
   /** A hashtag or community timeline by base name, if `viewerId` may see it; personal: the viewer's own. */
-  findByName(type: TimelineKind, name: string, viewerId: number | null): Promise<TimelineRecord | undefined> {
+  findByName(type: TimelineKind, name: string, viewerId: number | null): Promise<TimelineRow | undefined> {
     if (type === 'personal') return viewerId === null ? Promise.resolve(undefined) : this.db.row(FIND_PERSONAL_BY_NAME, [name, viewerId]);
-    return this.db.row<TimelineRecord>(FIND_PUBLIC_BY_NAME[type], [name, viewerId]);
+    return this.db.row<TimelineRow>(FIND_PUBLIC_BY_NAME[type], [name, viewerId]);
   }
 
-  findVisible(filter: TimelineFilter, viewerId: number | null): Promise<TimelineRecord[]> {
+  findVisible(filter: TimelineFilter, viewerId: number | null): Promise<TimelineRow[]> {
     const pattern = filter.search === undefined ? null : filter.search.replace(/[\\%_]/g, (c) => `\\${c}`);
-    return this.db.rows<TimelineRecord>(LIST, [filter.type ?? null, pattern, filter.afterId, viewerId, filter.limit]);
+    return this.db.rows<TimelineRow>(LIST, [filter.type ?? null, pattern, filter.afterId, viewerId, filter.limit]);
   }
 
   /** A private community whether or not `viewerId` may see it: anyone may ask to join one by id. */
-  findPrivateCommunity(id: number): Promise<TimelineRecord | undefined> {
-    return this.db.row<TimelineRecord>(FIND_PRIVATE_COMMUNITY, [id]);
+  findPrivateCommunity(id: number): Promise<TimelineRow | undefined> {
+    return this.db.row<TimelineRow>(FIND_PRIVATE_COMMUNITY, [id]);
   }
 
   /** Throws a `UniqueConstraintViolationException` on one of `NAME_INDEXES` when the new name is taken. */
-  update(id: number, changes: TimelineChanges): Promise<TimelineRecord | undefined> {
+  update(id: number, changes: TimelineChanges): Promise<TimelineRow | undefined> {
     const { name, description, visibility, requiresApproval } = changes;
-    return this.db.row<TimelineRecord>(UPDATE, [id, name, description !== undefined, description ?? null, visibility, requiresApproval]);
+    return this.db.row<TimelineRow>(UPDATE, [id, name, description !== undefined, description ?? null, visibility, requiresApproval]);
   }
 
   /** Locks the timeline's row until the end of the transaction (nothing may list an event on it meanwhile). */
@@ -157,8 +165,8 @@ export class TimelineRepository {
   }
 
   /** Undefined when the name is taken in that type (personal: by that owner). */
-  insert(timeline: NewTimeline): Promise<TimelineRecord | undefined> {
+  insert(timeline: NewTimeline): Promise<TimelineRow | undefined> {
     const { name, description, visibility, requiresApproval, createdById } = timeline;
-    return this.db.row<TimelineRecord>(INSERT[timeline.type], [name, description, visibility, requiresApproval, createdById]);
+    return this.db.row<TimelineRow>(INSERT[timeline.type], [name, description, visibility, requiresApproval, createdById]);
   }
 }

@@ -13,11 +13,11 @@ export const timelineResolvers: Resolvers = {
     deleteTimeline: (_, { id }, { timelines }) => timelines.remove(id),
   },
   Timeline: {
-    type: (timeline) => typeOf(timeline.type),
+    type: (timeline) => typeOf(timeline.timelineType),
     formattedName: (timeline, _, { timelines }) => timelines.formattedName(timeline),
     visibility: (timeline) => (timeline.visibility === 'private' ? 'PRIVATE' : 'PUBLIC'),
     createdBy: async (timeline, _, { loaders }) =>
-      timeline.createdById === null ? null : ((await loaders.user.load(timeline.createdById)) ?? null),
+      timeline.createdBy === null ? null : ((await loaders.user.load(timeline.createdBy)) ?? null),
     events: (timeline, args, { events }) => events.page(timeline, args),
   },
 };

@@ -7,7 +7,7 @@ import type { UserService } from '../users/user.service';
 import type { MemberRole } from '../memberships/timeline-member.entity';
 import type { TimelineKind, TimelineVisibility } from './timeline.entity';
 import { MembershipRepository } from '../memberships/membership.repository';
-import type { TimelineRecord } from './timeline.record';
+import type { TimelineRow } from './timeline.repository';
 import { TimelineRepository, type TimelineChanges } from './timeline.repository';
 
 export const MAX_DESCRIPTION_LENGTH = 5000;
@@ -56,16 +56,16 @@ export class TimelineService {
     this.timelines = new TimelineRepository(scope.db);
   }
 
-  formattedName(timeline: TimelineRecord): string {
-    return formatName(typeOf(timeline.type), timeline.name);
+  formattedName(timeline: TimelineRow): string {
+    return formatName(typeOf(timeline.timelineType), timeline.name);
   }
 
   /** Null when it does not exist or the caller may not see it. */
-  async byId(rawId: string): Promise<TimelineRecord | null> {
+  async byId(rawId: string): Promise<TimelineRow | null> {
     return (await this.scope.loaders.timeline.load(parseId(rawId, 'timeline id'))) ?? null;
   }
 
-  async byFormattedName(formattedName: string): Promise<TimelineRecord | null> {
+  async byFormattedName(formattedName: string): Promise<TimelineRow | null> {
     const { type, name } = parseFormattedName(formattedName);
     if (type === 'PERSONAL' && this.scope.viewerId === null) {
       throw unauthenticated('Sign in to look up a personal (My-) timeline');
@@ -73,7 +73,7 @@ export class TimelineService {
     return (await this.timelines.findByName(kindOf(type), name, this.scope.viewerId)) ?? null;
   }
 
-  async list(args: TimelinesArgs): Promise<Connection<TimelineRecord>> {
+  async list(args: TimelinesArgs): Promise<Connection<TimelineRow>> {
     const size = pageSize(args.first);
     const [afterId] = args.after ? decodeCursor('timeline', args.after) : [0];
     if (!Number.isSafeInteger(afterId)) throw badInput('"after" is not a valid cursor for this list');
@@ -91,26 +91,26 @@ export class TimelineService {
    * can see but not post to (a community they have not joined or are blocked from, a personal timeline
    * shared with them) is FORBIDDEN.
    */
-  async postable(rawId: string): Promise<TimelineRecord> {
+  async postable(rawId: string): Promise<TimelineRow> {
     const viewerId = this.users.requireViewer();
     const timeline = await this.byId(rawId);
     if (!timeline) throw notFound('Timeline');
-    if (timeline.type === 'personal' && timeline.createdById !== viewerId) {
+    if (timeline.timelineType === 'personal' && timeline.createdBy !== viewerId) {
       throw forbidden(`Only its owner may post to ${this.formattedName(timeline)}`);
     }
-    if (timeline.type === 'community' && (await this.scope.loaders.membership.load(timeline.id))?.state !== 'active') {
+    if (timeline.timelineType === 'community' && (await this.scope.loaders.membership.load(timeline.id))?.state !== 'active') {
       throw forbidden(`Only active members of ${this.formattedName(timeline)} may post to it`);
     }
     return timeline;
   }
 
   /** A private community whether or not the caller may see it (for `joinTimeline` by id). */
-  async privateCommunity(id: number): Promise<TimelineRecord | null> {
+  async privateCommunity(id: number): Promise<TimelineRow | null> {
     return (await this.timelines.findPrivateCommunity(id)) ?? null;
   }
 
   /** The creator of a community becomes its first ADMIN, in the same transaction. */
-  async create(input: CreateTimelineInput): Promise<TimelineRecord> {
+  async create(input: CreateTimelineInput): Promise<TimelineRow> {
     const createdById = this.users.requireViewer();
     const name = baseNameForType(input.type, input.name);
     if (input.requiresApproval && input.type !== 'COMMUNITY') throw badInput('Only communities can require approval to join');
@@ -135,9 +135,9 @@ export class TimelineService {
   }
 
   /** Allowed to the creator; for a community, to its active admins and moderators instead (SPEC section 9). */
-  async update(rawId: string, input: UpdateTimelineInput): Promise<TimelineRecord> {
+  async update(rawId: string, input: UpdateTimelineInput): Promise<TimelineRow> {
     const timeline = await this.managed(rawId, ['admin', 'moderator'], 'edit');
-    const type = typeOf(timeline.type);
+    const type = typeOf(timeline.timelineType);
     const changes: TimelineChanges = {
       name: input.name == null ? null : baseNameForType(type, input.name),
       description: input.description === undefined ? undefined : checkDescription(input.description),
@@ -169,7 +169,7 @@ export class TimelineService {
   }
 
   /** A timeline the caller can see (else NOT_FOUND) and may manage with one of `roles` (else FORBIDDEN). */
-  private async managed(rawId: string, roles: MemberRole[], action: string): Promise<TimelineRecord> {
+  private async managed(rawId: string, roles: MemberRole[], action: string): Promise<TimelineRow> {
     this.users.requireViewer();
     const timeline = await this.byId(rawId);
     if (!timeline) throw notFound('Timeline');
@@ -177,10 +177,10 @@ export class TimelineService {
     return timeline;
   }
 
-  private async checkManager(timeline: TimelineRecord, roles: MemberRole[], action: string, memberships?: MembershipRepository) {
+  private async checkManager(timeline: TimelineRow, roles: MemberRole[], action: string, memberships?: MembershipRepository) {
     const viewerId = this.scope.viewerId!;
-    if (timeline.type !== 'community') {
-      if (timeline.createdById !== viewerId) throw forbidden(`Only the creator of ${this.formattedName(timeline)} may ${action} it`);
+    if (timeline.timelineType !== 'community') {
+      if (timeline.createdBy !== viewerId) throw forbidden(`Only the creator of ${this.formattedName(timeline)} may ${action} it`);
       return;
     }
     const own = memberships ? await memberships.find(timeline.id, viewerId) : await this.scope.loaders.membership.load(timeline.id);

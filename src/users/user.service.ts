@@ -2,13 +2,13 @@ import { ApiError, badInput, unauthenticated } from '../common/errors';
 import type { Scope } from '../common/scope';
 import { hashPassword, verifyPassword } from './passwords';
 import { issueToken, type TokenConfig } from './tokens';
-import { UserRepository, type UserRecord } from './user.repository';
+import { UserRepository, type UserRow } from './user.repository';
 
 const USERNAME = /^[\p{L}\p{N}_.-]{3,80}$/u;
 
 export interface AuthPayload {
   token: string;
-  user: UserRecord;
+  user: UserRow;
 }
 
 export class UserService {
@@ -32,12 +32,12 @@ export class UserService {
   async signIn(rawUsername: string, password: string): Promise<AuthPayload> {
     const found = await this.users.findCredentials(rawUsername.normalize('NFKC').trim());
     // verifyPassword does the same work for an unknown user, so timing does not tell usernames apart.
-    const valid = await verifyPassword(password, found?.password_hash);
+    const valid = await verifyPassword(password, found?.passwordHash);
     if (!found || !valid) throw unauthenticated('Wrong username or password');
     return { token: issueToken(this.tokens, found.id), user: { id: found.id, username: found.username } };
   }
 
-  async viewer(): Promise<UserRecord | null> {
+  async viewer(): Promise<UserRow | null> {
     return this.scope.viewerId === null ? null : ((await this.scope.loaders.user.load(this.scope.viewerId)) ?? null);
   }
 

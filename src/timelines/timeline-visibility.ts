@@ -1,22 +1,3 @@
-import type { PgTimestamp } from '../db/prepared';
-import type { TimelineKind, TimelineVisibility } from './timeline.entity';
-
-/** A timeline as the API reads it (the GraphQL `Timeline` type's parent). */
-export interface TimelineRecord {
-  id: number;
-  name: string;
-  type: TimelineKind;
-  description: string | null;
-  visibility: TimelineVisibility;
-  requiresApproval: boolean;
-  createdById: number | null;
-  createdAt: PgTimestamp;
-}
-
-/** The columns of a `TimelineRecord`, for a `timeline` aliased `t`. */
-export const TIMELINE_COLUMNS = `t.id, t.name, t.timeline_type as type, t.description, t.visibility,
-  coalesce(t.requires_approval, false) as "requiresApproval", t.created_by as "createdById", t.created_at as "createdAt"`;
-
 /**
  * Whether timeline `t` is visible to the user whose id is the parameter `viewer` (null: anonymous), per
  * SPEC sections 5 and 9: a personal timeline to its owner and the viewers they granted; a private community
