@@ -22,6 +22,14 @@ const config: CodegenConfig = {
           UserConnection: '../common/pagination#Connection<UserRow>',
           DeleteTimelinePayload: '../timelines/timeline.service#DeletedTimeline',
         },
+        // GraphQL's enums carry the stored values (the resolvers map them, see each feature's `*.resolvers.ts`).
+        enumValues: {
+          TimelineType: '../timelines/timeline.entity#TimelineKind',
+          Visibility: '../timelines/timeline.entity#TimelineVisibility',
+          EventType: '../events/event.entity#EventKind',
+          MemberRole: '../memberships/timeline-member.entity#MemberRole',
+          MemberState: '../memberships/timeline-member.entity#MemberState',
+        },
         maybeValue: 'T | null',
         inputMaybeValue: 'T | null | undefined',
         avoidOptionals: false,

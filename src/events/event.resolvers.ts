@@ -1,4 +1,4 @@
-import type { EventType, Resolvers } from '../generated/graphql';
+import type { Resolvers } from '../generated/graphql';
 import type { EventRow } from './event.repository';
 
 export const eventResolvers: Resolvers = {
@@ -15,8 +15,8 @@ export const eventResolvers: Resolvers = {
       resolve: (event: EventRow) => event,
     },
   },
+  EventType: { REMARK: 'remark', NEWS: 'news', MEDIA: 'media' },
   Event: {
-    type: (event) => event.type.toUpperCase() as EventType,
     timeline: async (event, _, { loaders }) => (event.timeline === null ? null : ((await loaders.timeline.load(event.timeline)) ?? null)),
     timelines: (event, _, { events }) => events.listings(event),
     createdBy: async (event, _, { loaders }) => (await loaders.user.load(event.createdBy))!,

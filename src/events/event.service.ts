@@ -5,7 +5,7 @@ import type { Scope } from '../common/scope';
 import type { TimelineService } from '../timelines/timeline.service';
 import type { UserService } from '../users/user.service';
 import type { TimelineRow } from '../timelines/timeline.repository';
-import type { CreateEventInput } from './event-input';
+import type { CreateEventInput } from '../generated/graphql';
 import { EventIngestion } from './event-ingestion';
 import type { EventRow } from './event.repository';
 import type { ListingKey } from './event.repository';

@@ -1,7 +1,8 @@
 import { nameClashIsTaken } from '../common/db-errors';
 import { badInput, forbidden, nameTaken, notFound, unauthenticated } from '../common/errors';
 import { decodeCursor, encodeCursor, pageSize, parseId, toConnection, type Connection } from '../common/pagination';
-import { baseNameForType, formatName, parseFormattedName, type TimelineType } from '../naming/naming';
+import type { CreateTimelineInput, QueryTimelinesArgs, UpdateTimelineInput } from '../generated/graphql';
+import { baseNameForType, formatName, parseFormattedName } from '../naming/naming';
 import type { Scope } from '../common/scope';
 import type { UserService } from '../users/user.service';
 import type { MemberRole } from '../memberships/timeline-member.entity';
@@ -12,21 +13,6 @@ import { TimelineRepository, type TimelineChanges } from './timeline.repository'
 
 export const MAX_DESCRIPTION_LENGTH = 5000;
 
-export interface CreateTimelineInput {
-  name: string;
-  type: TimelineType;
-  description?: string | null;
-  visibility?: 'PUBLIC' | 'PRIVATE' | null;
-  requiresApproval?: boolean | null;
-}
-
-export interface UpdateTimelineInput {
-  name?: string | null;
-  description?: string | null;
-  visibility?: 'PUBLIC' | 'PRIVATE' | null;
-  requiresApproval?: boolean | null;
-}
-
 /** What `deleteTimeline` reports. */
 export interface DeletedTimeline {
   id: number;
@@ -34,17 +20,6 @@ export interface DeletedTimeline {
   deletedEvents: number;
   removedListings: number;
 }
-
-export interface TimelinesArgs {
-  type?: TimelineType | null;
-  search?: string | null;
-  first?: number | null;
-  after?: string | null;
-}
-
-/** GraphQL's upper-case enum values ↔ the lower-case strings stored since V1. */
-export const kindOf = (type: TimelineType) => type.toLowerCase() as TimelineKind;
-export const typeOf = (kind: TimelineKind) => kind.toUpperCase() as TimelineType;
 
 export class TimelineService {
   private readonly timelines: TimelineRepository;
@@ -57,7 +32,7 @@ export class TimelineService {
   }
 
   formattedName(timeline: TimelineRow): string {
-    return formatName(typeOf(timeline.timelineType), timeline.name);
+    return formatName(timeline.timelineType, timeline.name);
   }
 
   /** Null when it does not exist or the caller may not see it. */
@@ -67,19 +42,19 @@ export class TimelineService {
 
   async byFormattedName(formattedName: string): Promise<TimelineRow | null> {
     const { type, name } = parseFormattedName(formattedName);
-    if (type === 'PERSONAL' && this.scope.viewerId === null) {
+    if (type === 'personal' && this.scope.viewerId === null) {
       throw unauthenticated('Sign in to look up a personal (My-) timeline');
     }
-    return (await this.timelines.findByName(kindOf(type), name, this.scope.viewerId)) ?? null;
+    return (await this.timelines.findByName(type, name, this.scope.viewerId)) ?? null;
   }
 
-  async list(args: TimelinesArgs): Promise<Connection<TimelineRow>> {
+  async list(args: QueryTimelinesArgs): Promise<Connection<TimelineRow>> {
     const size = pageSize(args.first);
     const [afterId] = args.after ? decodeCursor('timeline', args.after) : [0];
     if (!Number.isSafeInteger(afterId)) throw badInput('"after" is not a valid cursor for this list');
     const search = args.search?.normalize('NFKC').trim().replace(/\s+/gu, ' ');
     const rows = await this.timelines.findVisible(
-      { type: args.type ? kindOf(args.type) : undefined, search: search || undefined, afterId: afterId as number, limit: size + 1 },
+      { type: args.type ?? undefined, search: search || undefined, afterId: afterId as number, limit: size + 1 },
       this.scope.viewerId,
     );
     return toConnection(rows, size, (t) => encodeCursor('timeline', [t.id]));
@@ -113,17 +88,17 @@ export class TimelineService {
   async create(input: CreateTimelineInput): Promise<TimelineRow> {
     const createdById = this.users.requireViewer();
     const name = baseNameForType(input.type, input.name);
-    if (input.requiresApproval && input.type !== 'COMMUNITY') throw badInput('Only communities can require approval to join');
+    if (input.requiresApproval && input.type !== 'community') throw badInput('Only communities can require approval to join');
     const timeline = {
       name,
-      type: kindOf(input.type),
+      type: input.type,
       description: checkDescription(input.description),
       visibility: visibilityFor(input.type, input.visibility),
       requiresApproval: input.requiresApproval ?? false,
       createdById,
     };
     const created =
-      input.type === 'COMMUNITY'
+      input.type === 'community'
         ? await this.scope.db.transaction(async (sql) => {
             const community = await new TimelineRepository(sql).insert(timeline);
             if (community) await new MembershipRepository(sql).insert(community.id, createdById, 'admin', 'active');
@@ -137,14 +112,14 @@ export class TimelineService {
   /** Allowed to the creator; for a community, to its active admins and moderators instead (SPEC section 9). */
   async update(rawId: string, input: UpdateTimelineInput): Promise<TimelineRow> {
     const timeline = await this.managed(rawId, ['admin', 'moderator'], 'edit');
-    const type = typeOf(timeline.timelineType);
+    const type = timeline.timelineType;
     const changes: TimelineChanges = {
       name: input.name == null ? null : baseNameForType(type, input.name),
       description: input.description === undefined ? undefined : checkDescription(input.description),
       visibility: input.visibility == null ? null : visibilityFor(type, input.visibility, 'update'),
       requiresApproval: input.requiresApproval ?? null,
     };
-    if (changes.requiresApproval && type !== 'COMMUNITY') throw badInput('Only communities can require approval to join');
+    if (changes.requiresApproval && type !== 'community') throw badInput('Only communities can require approval to join');
     const updated = await this.timelines.update(timeline.id, changes).catch((error: unknown) => nameClashIsTaken(error, formatName(type, changes.name!)));
     if (!updated) throw notFound('Timeline');
     this.scope.loaders.timeline.clear(timeline.id).prime(timeline.id, updated);
@@ -202,11 +177,11 @@ function checkDescription(description: string | null | undefined): string | null
  * Hashtags are public by nature; a personal timeline is private to its owner whatever `createTimeline` asks
  * (`updateTimeline` asking otherwise is refused: it would change nothing).
  */
-function visibilityFor(type: TimelineType, requested: 'PUBLIC' | 'PRIVATE' | null | undefined, action: 'create' | 'update' = 'create'): TimelineVisibility {
-  if (type === 'PERSONAL' && action === 'update' && requested === 'PUBLIC') {
+function visibilityFor(type: TimelineKind, requested: TimelineVisibility | null | undefined, action: 'create' | 'update' = 'create'): TimelineVisibility {
+  if (type === 'personal' && action === 'update' && requested === 'public') {
     throw badInput('Personal timelines are always private: grant read access with addViewer');
   }
-  if (type === 'PERSONAL') return 'private';
-  if (type === 'HASHTAG' && requested === 'PRIVATE') throw badInput('Hashtag timelines are always public');
-  return requested === 'PRIVATE' ? 'private' : 'public';
+  if (type === 'personal') return 'private';
+  if (type === 'hashtag' && requested === 'private') throw badInput('Hashtag timelines are always public');
+  return requested ?? 'public';
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditTimelines } from '../../src/db/audit';
 import { baseNameSql } from '../../src/db/legacy-names';
-import { baseNameForType } from '../../src/naming/naming';
+import { baseNameForType, type TimelineType } from '../../src/naming/naming';
 import { FIRST, migrationDb, runCli, snapshot, type MigrationDb } from '../migrations/support';
 import { seedLegacyData } from './fixture';
 
@@ -20,7 +20,7 @@ describe('the V2 audit', () => {
     ];
     for (const [raw, type] of cases) {
       const { rows } = await m.db.query(`select ${baseNameSql('$1::text', '$2::text')} as base`, [raw, type]);
-      expect(rows[0].base, raw).toBe(baseNameForType(type, raw));
+      expect(rows[0].base, raw).toBe(baseNameForType(type.toLowerCase() as TimelineType, raw));
     }
   });
 
