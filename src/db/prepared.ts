@@ -51,9 +51,22 @@ export class PreparedStatements {
     return (await this.rows<R>(stmt, values))[0];
   }
 
-  /** `work` as one unit of work (`em.transactional`): its statements and its flush commit together or not at all. */
-  transaction<T>(work: (db: PreparedStatements) => Promise<T>): Promise<T> {
+  /**
+   * `work` as one unit of work on a fork of its own: its statements and its flush commit together or not at
+   * all. Explicit `begin`/`commit` (which flushes) rather than `em.transactional`: measured here on ingestion's
+   * two statements, 0.65 ms of CPU per write against 1.0 ms (docs/database.md, "Units of work").
+   */
+  async transaction<T>(work: (db: PreparedStatements) => Promise<T>): Promise<T> {
     if (this.em.isInTransaction()) throw new Error('Transactions do not nest');
-    return this.em.transactional((em) => work(new PreparedStatements(em, this.counter)));
+    const em = this.em.fork({ clear: false });
+    await em.begin();
+    try {
+      const result = await work(new PreparedStatements(em, this.counter));
+      await em.commit();
+      return result;
+    } catch (error) {
+      await em.rollback();
+      throw error;
+    }
   }
 }
