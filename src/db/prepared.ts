@@ -1,4 +1,4 @@
-import type { EntityManager, Knex } from '@mikro-orm/postgresql';
+import { ConnectionException, type EntityManager, type Knex } from '@mikro-orm/postgresql';
 import type { StatementCounter } from './statement-counter';
 
 /** A parameterised statement with a stable name: `pg` prepares it once per connection (docs/database.md). */
@@ -37,7 +37,10 @@ export class PreparedStatements {
 
   async rows<R>(stmt: Statement, values: readonly unknown[] = []): Promise<R[]> {
     this.counter.count++;
-    const knex = this.em.getTransactionContext<Knex.Transaction>() ?? this.em.getConnection(stmt.writes ? 'write' : 'read').getKnex();
+    const trx = this.em.getTransactionContext<Knex.Transaction>();
+    // knex ends a transaction whose connection failed; what follows must say the connection was lost.
+    if (trx?.isCompleted()) throw lostConnection();
+    const knex = trx ?? this.em.getConnection(stmt.writes ? 'write' : 'read').getKnex();
     try {
       // No `?` placeholders: knex passes `$n` through, and `values` and `name` straight to `pg`'s query config.
       const result = await knex.raw(stmt.text).options({ name: stmt.name, values });
@@ -65,8 +68,14 @@ export class PreparedStatements {
       await em.commit();
       return result;
     } catch (error) {
-      await em.rollback();
+      // A connection that failed cannot roll back either: the caller must see why the work failed, not that.
+      await em.rollback().catch(() => undefined);
       throw error;
     }
   }
+}
+
+/** SQLSTATE 08006, connection failure: a database outage, not a bug. */
+function lostConnection(): ConnectionException {
+  return Object.assign(new ConnectionException(new Error("The transaction's connection was lost")), { code: '08006' });
 }
