@@ -1,6 +1,6 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
-/** Resolver types from the SDL, with the repositories' records as parents (`npm run codegen`). */
+/** Resolver types from the SDL, with the repositories' entity rows as parents (`npm run codegen`). */
 const config: CodegenConfig = {
   schema: 'schema/*.graphql',
   generates: {
@@ -12,15 +12,23 @@ const config: CodegenConfig = {
         enumsAsTypes: true,
         scalars: { DateTime: { input: 'Date', output: 'Date | string' }, ID: { input: 'string', output: 'string | number' } },
         mappers: {
-          User: '../users/user.repository#UserRecord',
-          Timeline: '../timelines/timeline.record#TimelineRecord',
-          Event: '../events/event.record#EventRecord',
-          EventConnection: '../common/pagination#Connection<EventRecord>',
-          TimelineConnection: '../common/pagination#Connection<TimelineRecord>',
-          Membership: '../memberships/membership.record#MembershipRecord',
-          MembershipConnection: '../common/pagination#Connection<MembershipRecord>',
-          UserConnection: '../common/pagination#Connection<UserRecord>',
+          User: '../users/user.repository#UserRow',
+          Timeline: '../timelines/timeline.repository#TimelineRow',
+          Event: '../events/event.repository#EventRow',
+          EventConnection: '../common/pagination#Connection<EventRow>',
+          TimelineConnection: '../common/pagination#Connection<TimelineRow>',
+          Membership: '../memberships/membership.repository#MembershipRow',
+          MembershipConnection: '../common/pagination#Connection<MembershipRow>',
+          UserConnection: '../common/pagination#Connection<UserRow>',
           DeleteTimelinePayload: '../timelines/timeline.service#DeletedTimeline',
+        },
+        // GraphQL's enums carry the stored values (the resolvers map them, see each feature's `*.resolvers.ts`).
+        enumValues: {
+          TimelineType: '../timelines/timeline.entity#TimelineKind',
+          Visibility: '../timelines/timeline.entity#TimelineVisibility',
+          EventType: '../events/event.entity#EventKind',
+          MemberRole: '../memberships/timeline-member.entity#MemberRole',
+          MemberState: '../memberships/timeline-member.entity#MemberState',
         },
         maybeValue: 'T | null',
         inputMaybeValue: 'T | null | undefined',

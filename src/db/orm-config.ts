@@ -2,6 +2,7 @@ import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { join } from 'node:path';
 import { projectRoot, type DatabaseTimeouts } from '../config';
+import { CountingLogger } from './statement-counter';
 import { Event } from '../events/event.entity';
 import { EventTimelineRef } from '../events/event-timeline-ref.entity';
 import { TimelineMember } from '../memberships/timeline-member.entity';
@@ -27,11 +28,13 @@ export function ormConfig(clientUrl: string, overrides: Partial<Options> = {}, t
     forceUtcTimezone: true,
     allowGlobalContext: false,
     debug: false,
+    loggerFactory: (options) => new CountingLogger(options),
     pool: { min: 0, max: 10, ...(timeouts && { acquireTimeoutMillis: timeouts.acquireTimeoutMs }) },
     // `timestamp` columns (legacy: no time zone) hold UTC; `now()` defaults must agree whatever the server's zone.
+    // Prepared statements always use their generic plan: see docs/database.md, "Plan reuse".
     driverOptions: {
       connection: {
-        options: `-c TimeZone=UTC${statementTimeout}`,
+        options: `-c TimeZone=UTC -c plan_cache_mode=force_generic_plan${statementTimeout}`,
         ...(timeouts && { connectionTimeoutMillis: timeouts.connectTimeoutMs }),
       },
     },

@@ -1,21 +1,23 @@
-import { ApiError, badInput, notFound, type ErrorCode } from '../common/errors';
-import type { Context } from '../server/context';
-import type { TimelineRecord } from '../timelines/timeline.record';
-import type { Sql } from '../db/sql';
+import { timelineGoneIsNotFound } from '../common/db-errors';
+import { ApiError, badInput, type ErrorCode } from '../common/errors';
+import type { Scope } from '../common/scope';
+import type { TimelineService } from '../timelines/timeline.service';
+import type { UserService } from '../users/user.service';
+import type { TimelineRow } from '../timelines/timeline.repository';
 import { EVENT_ADDED_CHANNEL } from './event-bus';
-import { checkEventFields, type CreateEventInput, type EventFields } from './event-input';
-import type { EventRecord } from './event.record';
+import type { CreateEventInput } from '../generated/graphql';
+import { checkEventFields, type EventFields } from './event-input';
+import type { EventRow } from './event.repository';
 import { EventRepository, type NewEvent } from './event.repository';
 import { tagCandidates } from './tag-parser';
 import { TagResolver } from './tag-resolver';
 
 export const MAX_INGEST_BATCH = 100;
-const FOREIGN_KEY_VIOLATION = '23503';
 
 /** An input checked before anything is written: its own fields, its home timeline, its tag candidates. */
 interface CheckedInput {
   fields: EventFields;
-  home: TimelineRecord | null;
+  home: TimelineRow | null;
   candidates: string[];
 }
 
@@ -27,17 +29,21 @@ interface CheckedInput {
  * tags but is listed nowhere else.
  */
 export class EventIngestion {
-  constructor(private readonly context: Context) {}
+  constructor(
+    private readonly scope: Scope,
+    private readonly users: UserService,
+    private readonly timelines: TimelineService,
+  ) {}
 
-  async createOne(input: CreateEventInput): Promise<EventRecord> {
-    const createdById = this.context.users.requireViewer();
+  async createOne(input: CreateEventInput): Promise<EventRow> {
+    const createdById = this.users.requireViewer();
     const [event] = await this.write([await this.check(input)], createdById, (_, work) => work());
     return event;
   }
 
   /** All or nothing; an error names the index of the first input at fault. */
-  async createMany(inputs: readonly CreateEventInput[]): Promise<EventRecord[]> {
-    const createdById = this.context.users.requireViewer();
+  async createMany(inputs: readonly CreateEventInput[]): Promise<EventRow[]> {
+    const createdById = this.users.requireViewer();
     if (inputs.length > MAX_INGEST_BATCH) throw badInput(`ingestEvents takes at most ${MAX_INGEST_BATCH} events, got ${inputs.length}`);
     if (inputs.length === 0) return [];
     const settled = await Promise.allSettled(inputs.map((input, index) => atIndex(index, () => this.check(input))));
@@ -50,41 +56,33 @@ export class EventIngestion {
   private async check(input: CreateEventInput): Promise<CheckedInput> {
     const fields = checkEventFields(input);
     const candidates = tagCandidates(input);
-    const home = input.timelineId == null ? null : await this.context.timelines.postable(input.timelineId);
+    const home = input.timelineId == null ? null : await this.timelines.postable(input.timelineId);
     return { fields, home, candidates };
   }
 
-  private async write(checked: readonly CheckedInput[], createdById: number, blame: Blame): Promise<EventRecord[]> {
-    try {
-      return await this.insert(checked, createdById, blame);
-    } catch (error) {
-      // A home or hashtag timeline deleted between the permission check and the insert.
-      if ((error as { code?: string }).code === FOREIGN_KEY_VIOLATION) throw notFound('Timeline');
-      throw error;
-    }
+  private async write(checked: readonly CheckedInput[], createdById: number, blame: Blame): Promise<EventRow[]> {
+    // A home or hashtag timeline may be deleted between the permission check and the insert.
+    return this.insert(checked, createdById, blame).catch(timelineGoneIsNotFound);
   }
 
   /**
-   * One read folds and finds every tag. When all exist, the insert is a single statement, atomic by
-   * itself; otherwise the missing hashtag timelines are created in one transaction with the events, so
-   * that a failed insert leaves no new timeline behind.
+   * One unit of work: one read folds and finds every tag, the missing hashtag timelines are created, and
+   * the events are inserted with their listings, so that a failed insert leaves no new timeline behind.
    */
-  private async insert(checked: readonly CheckedInput[], createdById: number, blame: Blame): Promise<EventRecord[]> {
-    const resolver = new TagResolver();
-    await resolver.load(this.context.sql, checked.flatMap((event) => event.candidates));
-    const tags = checked.map((event, index) => blame(index, () => resolver.distinct(event.candidates)));
-    const listsTags = checked.map((event) => event.home?.type !== 'personal');
-    const wanted = tags.filter((_, i) => listsTags[i]);
-    const insertWith = async (sql: Sql) => {
-      const timelineOf = await resolver.timelines(sql, wanted, createdById);
+  private async insert(checked: readonly CheckedInput[], createdById: number, blame: Blame): Promise<EventRow[]> {
+    return this.scope.db.transaction(async (db) => {
+      const resolver = new TagResolver();
+      await resolver.load(db, checked.flatMap((event) => event.candidates));
+      const tags = checked.map((event, index) => blame(index, () => resolver.distinct(event.candidates)));
+      const listsTags = checked.map((event) => event.home?.timelineType !== 'personal');
+      const timelineOf = await resolver.timelines(db, tags.filter((_, i) => listsTags[i]), createdById);
       const events: NewEvent[] = checked.map((event, i) => {
         const listings = new Set<number>(event.home ? [event.home.id] : []);
         if (listsTags[i]) for (const key of tags[i].folded) listings.add(timelineOf.get(key)!);
         return { ...event.fields, tags: tags[i].tags, timelineId: event.home?.id ?? null, listings: [...listings] };
       });
-      return new EventRepository(sql).insertListed(events, createdById, EVENT_ADDED_CHANNEL);
-    };
-    return resolver.allExist(wanted) ? insertWith(this.context.sql) : this.context.sql.transaction(insertWith);
+      return new EventRepository(db).insertListed(events, createdById, EVENT_ADDED_CHANNEL);
+    });
   }
 }
 

@@ -1,5 +1,5 @@
 import { badInput } from '../common/errors';
-import type { EventType } from '../generated/graphql';
+import type { CreateEventInput } from '../generated/graphql';
 import type { EventKind } from './event.entity';
 
 export const MAX_TITLE_LENGTH = 200;
@@ -8,17 +8,6 @@ export const MAX_URL_LENGTH = 500;
 /** PostgreSQL's `timestamp` takes years 4713 BC–294276 AD; ISO strings beyond 9999 are not portable. */
 const MAX_YEAR = 9999;
 const CONTROL_IN_LINE = /\p{Cc}/u;
-
-export interface CreateEventInput {
-  title: string;
-  description?: string | null;
-  eventDate?: Date | null;
-  type?: EventType | null;
-  url?: string | null;
-  mediaUrl?: string | null;
-  timelineId?: string | null;
-  tags?: readonly string[] | null;
-}
 
 /** The event's own fields, checked (SPEC section 4); tags and the home timeline are checked elsewhere. */
 export interface EventFields {
@@ -41,7 +30,7 @@ export function checkEventFields(input: CreateEventInput): EventFields {
     throw badInput(`The description must be at most ${MAX_EVENT_DESCRIPTION_LENGTH} characters`);
   }
   if (description !== null && description.includes('\0')) throw badInput('The description must not contain NUL characters');
-  const type = (input.type ?? 'REMARK').toLowerCase() as EventKind;
+  const type = input.type ?? 'remark';
   const url = checkUrl(input.url, 'url');
   const mediaUrl = checkUrl(input.mediaUrl, 'mediaUrl');
   if (type === 'media' && mediaUrl === null) throw badInput('A MEDIA event needs a mediaUrl');

@@ -1,5 +1,5 @@
-import type { EventType, Resolvers } from '../generated/graphql';
-import type { EventRecord } from './event.record';
+import type { Resolvers } from '../generated/graphql';
+import type { EventRow } from './event.repository';
 
 export const eventResolvers: Resolvers = {
   Query: {
@@ -12,13 +12,13 @@ export const eventResolvers: Resolvers = {
   Subscription: {
     eventAdded: {
       subscribe: (_, { timelineId }, { events }) => events.subscribeAdded(timelineId),
-      resolve: (event: EventRecord) => event,
+      resolve: (event: EventRow) => event,
     },
   },
+  EventType: { REMARK: 'remark', NEWS: 'news', MEDIA: 'media' },
   Event: {
-    type: (event) => event.type.toUpperCase() as EventType,
-    timeline: async (event, _, { loaders }) => (event.timelineId === null ? null : ((await loaders.timeline.load(event.timelineId)) ?? null)),
+    timeline: async (event, _, { loaders }) => (event.timeline === null ? null : ((await loaders.timeline.load(event.timeline)) ?? null)),
     timelines: (event, _, { events }) => events.listings(event),
-    createdBy: async (event, _, { loaders }) => (await loaders.user.load(event.createdById))!,
+    createdBy: async (event, _, { loaders }) => (await loaders.user.load(event.createdBy))!,
   },
 };

@@ -1,11 +1,13 @@
 import { badInput, notFound } from '../common/errors';
 import { decodeCursor, encodeCursor, pageSize, parseId, toConnection, type Connection, type PageArgs } from '../common/pagination';
 import { Loaders } from '../server/loaders';
-import type { Context } from '../server/context';
-import type { TimelineRecord } from '../timelines/timeline.record';
-import type { CreateEventInput } from './event-input';
+import type { Scope } from '../common/scope';
+import type { TimelineService } from '../timelines/timeline.service';
+import type { UserService } from '../users/user.service';
+import type { TimelineRow } from '../timelines/timeline.repository';
+import type { CreateEventInput } from '../generated/graphql';
 import { EventIngestion } from './event-ingestion';
-import type { EventRecord } from './event.record';
+import type { EventRow } from './event.repository';
 import type { ListingKey } from './event.repository';
 import { filterMap } from './mailbox';
 
@@ -13,44 +15,48 @@ const NEWEST: ListingKey = { eventDate: 'infinity', id: 0 };
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?$/;
 
 export class EventService {
-  constructor(private readonly context: Context) {}
+  constructor(
+    private readonly scope: Scope,
+    private readonly users: UserService,
+    private readonly timelines: TimelineService,
+  ) {}
 
-  async byId(rawId: string): Promise<EventRecord | null> {
-    return (await this.context.loaders.event.load(parseId(rawId, 'event id'))) ?? null;
+  async byId(rawId: string): Promise<EventRow | null> {
+    return (await this.scope.loaders.event.load(parseId(rawId, 'event id'))) ?? null;
   }
 
   /** A page of the events listed on a timeline the caller can already see. */
-  async page(timeline: TimelineRecord, args: PageArgs): Promise<Connection<EventRecord>> {
+  async page(timeline: TimelineRow, args: PageArgs): Promise<Connection<EventRow>> {
     const limit = pageSize(args.first);
     const after = args.after ? listingKey(args.after) : NEWEST;
-    const rows = await this.context.loaders.page.load({ timelineId: timeline.id, after, limit: limit + 1 });
+    const rows = await this.scope.loaders.page.load({ timelineId: timeline.id, after, limit: limit + 1 });
     return toConnection(rows, limit, (e) => encodeCursor('event', [e.eventDate, e.id]));
   }
 
-  listings(event: EventRecord): Promise<TimelineRecord[]> {
-    return this.context.loaders.listings.load(event.id);
+  listings(event: EventRow): Promise<TimelineRow[]> {
+    return this.scope.loaders.listings.load(event.id);
   }
 
-  createEvent(input: CreateEventInput): Promise<EventRecord> {
-    return new EventIngestion(this.context).createOne(input);
+  createEvent(input: CreateEventInput): Promise<EventRow> {
+    return new EventIngestion(this.scope, this.users, this.timelines).createOne(input);
   }
 
-  ingestEvents(inputs: readonly CreateEventInput[]): Promise<EventRecord[]> {
-    return new EventIngestion(this.context).createMany(inputs);
+  ingestEvents(inputs: readonly CreateEventInput[]): Promise<EventRow[]> {
+    return new EventIngestion(this.scope, this.users, this.timelines).createMany(inputs);
   }
 
   /**
    * Events newly listed on a timeline the subscriber can see (else NOT_FOUND), re-checked for each
    * delivery with fresh loaders: the subscriber gets only what they may see at that moment.
    */
-  async subscribeAdded(rawTimelineId: string): Promise<AsyncIterableIterator<EventRecord>> {
-    const bus = this.context.eventBus;
+  async subscribeAdded(rawTimelineId: string): Promise<AsyncIterableIterator<EventRow>> {
+    const bus = this.scope.eventBus;
     if (!bus) throw new Error('eventAdded needs the event bus in the context');
-    const timeline = await this.context.timelines.byId(rawTimelineId);
+    const timeline = await this.timelines.byId(rawTimelineId);
     if (!timeline) throw notFound('Timeline');
     return filterMap(bus.subscribe(timeline.id), async (eventId) => {
-      this.context.loaders = new Loaders(this.context.sql, this.context.viewerId);
-      const [stillVisible, event] = await Promise.all([this.context.loaders.timeline.load(timeline.id), this.context.loaders.event.load(eventId)]);
+      this.scope.loaders = new Loaders(this.scope.db, this.scope.viewerId);
+      const [stillVisible, event] = await Promise.all([this.scope.loaders.timeline.load(timeline.id), this.scope.loaders.event.load(eventId)]);
       return stillVisible ? event : undefined;
     });
   }

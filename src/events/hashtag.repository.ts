@@ -1,13 +1,13 @@
-import { statement, type Sql } from '../db/sql';
-import { PUBLIC_NAME_CONFLICT } from '../timelines/timeline.record';
+import { statement, writeStatement, type PreparedStatements } from '../db/prepared';
+import { folded, PUBLIC_NAME_CONFLICT } from '../timelines/timeline-names';
 
 /**
  * Hand-written SQL for the ingestion hot path: the ORM cannot express "insert the missing ones, skip the
  * rest, never touch existing rows". Every statement repeats `timeline_public_name_unique`'s expression
- * and predicate literally, so that lookups are index scans and `on conflict` finds that index.
+ * and predicate literally, so that lookups are index scans and `on conflict` finds that index (see `timeline-names.ts`).
  */
-const FOLDED = 'upper(t.name collate "und-x-icu")';
-const FOLDED_INPUT = 'upper(n.name collate "und-x-icu")';
+const FOLDED = folded('t.name');
+const FOLDED_INPUT = folded('n.name');
 
 /** Every name's folded key and, when it exists, its hashtag timeline (never another type's). */
 export const FOLD_AND_FIND = statement(
@@ -22,7 +22,7 @@ export const FOLD_AND_FIND = statement(
  * then wait on each other's rows in the same order, which cannot deadlock. A name that a concurrent
  * transaction has inserted (committed or not) is skipped, never locked or rewritten, and not returned.
  */
-const INSERT_MISSING = statement(
+const INSERT_MISSING = writeStatement(
   'hashtag.insertMissing',
   `insert into timeline as t (name, timeline_type, visibility, requires_approval, created_by)
    select n.name, 'hashtag', 'public', false, $2::int from unnest($1::text[]) as n(name)
@@ -38,15 +38,15 @@ export interface FoldedName {
 }
 
 export class HashtagRepository {
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly db: PreparedStatements) {}
 
   /** One row per name, in no particular order. */
   foldAndFind(names: readonly string[]): Promise<FoldedName[]> {
-    return this.sql.rows<FoldedName>(FOLD_AND_FIND, [names]);
+    return this.db.rows<FoldedName>(FOLD_AND_FIND, [names]);
   }
 
   /** The hashtag timelines this statement created, by folded name; names taken meanwhile are absent. */
   insertMissing(names: readonly string[], createdById: number): Promise<{ timelineId: number; folded: string }[]> {
-    return this.sql.rows(INSERT_MISSING, [names, createdById]);
+    return this.db.rows(INSERT_MISSING, [names, createdById]);
   }
 }

@@ -1,5 +1,5 @@
 import { badInput } from '../common/errors';
-import type { Sql } from '../db/sql';
+import type { PreparedStatements } from '../db/prepared';
 import { HashtagRepository } from './hashtag.repository';
 
 export const MAX_TAGS_PER_EVENT = 50;
@@ -25,15 +25,10 @@ export class TagResolver {
   private readonly timelineOf = new Map<string, number>();
 
   /** Folds `names` by the database's rule and notes their existing hashtag timelines. */
-  async load(sql: Sql, names: readonly string[]): Promise<void> {
+  async load(sql: PreparedStatements, names: readonly string[]): Promise<void> {
     const unknown = [...new Set(names)].filter((name) => !this.foldedOf.has(name));
     if (unknown.length === 0) return;
     for (const row of await new HashtagRepository(sql).foldAndFind(unknown)) this.note(row.name, row.folded, row.timelineId);
-  }
-
-  /** Whether every tag of `wanted` (loaded) already has its hashtag timeline. */
-  allExist(wanted: readonly EventTags[]): boolean {
-    return wanted.every(({ folded }) => folded.every((key) => this.timelineOf.has(key)));
   }
 
   /** `candidates` (all loaded) de-duplicated by folded key; more than 50 is BAD_USER_INPUT naming the 51st. */
@@ -57,7 +52,7 @@ export class TagResolver {
    * The hashtag timeline id of every tag in `wanted` (loaded; several events' tags, in first-seen order,
    * whose spelling names a created timeline), creating the missing ones as `createdById`.
    */
-  async timelines(sql: Sql, wanted: readonly EventTags[], createdById: number): Promise<Map<string, number>> {
+  async timelines(sql: PreparedStatements, wanted: readonly EventTags[], createdById: number): Promise<Map<string, number>> {
     const hashtags = new HashtagRepository(sql);
     const spelling = new Map<string, string>();
     for (const { tags, folded } of wanted) folded.forEach((key, i) => spelling.has(key) || spelling.set(key, tags[i]));

@@ -1,8 +1,8 @@
 import DataLoader from 'dataloader';
 import { byKey, pageLoader } from '../common/batching';
-import type { Sql } from '../db/sql';
-import type { UserRecord } from '../users/user.repository';
-import type { MembershipRecord } from './membership.record';
+import type { PreparedStatements } from '../db/prepared';
+import type { UserRow } from '../users/user.repository';
+import type { MembershipRow } from './membership.repository';
 import { MembershipRepository } from './membership.repository';
 import type { MemberState } from './timeline-member.entity';
 import { ViewerRepository } from './viewer.repository';
@@ -28,14 +28,14 @@ export class MembershipLoaders {
   private readonly memberships: MembershipRepository;
   private readonly viewers: ViewerRepository;
   private loaded: {
-    membership?: DataLoader<number, MembershipRecord | undefined>;
+    membership?: DataLoader<number, MembershipRow | undefined>;
     memberCount?: DataLoader<number, number>;
-    memberPage?: DataLoader<MemberPageKey, MembershipRecord[], string>;
-    viewerPage?: DataLoader<ViewerPageKey, (UserRecord & { timelineId: number })[], string>;
+    memberPage?: DataLoader<MemberPageKey, MembershipRow[], string>;
+    viewerPage?: DataLoader<ViewerPageKey, (UserRow & { timelineId: number })[], string>;
   } = {};
 
   constructor(
-    sql: Sql,
+    sql: PreparedStatements,
     protected readonly viewerId: number | null,
   ) {
     this.memberships = new MembershipRepository(sql);
@@ -47,7 +47,7 @@ export class MembershipLoaders {
     return (this.loaded.membership ??= new DataLoader(async (timelineIds) => {
       const viewerId = this.viewerId;
       if (viewerId === null) return timelineIds.map(() => undefined);
-      return byKey(timelineIds, await this.memberships.findOfUser(viewerId, timelineIds), (m) => m.timelineId);
+      return byKey(timelineIds, await this.memberships.findOfUser(viewerId, timelineIds), (m) => m.timeline);
     }));
   }
 
@@ -59,15 +59,15 @@ export class MembershipLoaders {
   }
 
   get memberPage() {
-    return (this.loaded.memberPage ??= pageLoader<MemberPageKey, MembershipRecord>(
+    return (this.loaded.memberPage ??= pageLoader<MemberPageKey, MembershipRow>(
       (key) => `${key.state}|${key.afterUserId}|${key.limit}`,
       (ids, { state, afterUserId, limit }) => this.memberships.pages(ids, state, afterUserId, limit),
-      (row) => row.timelineId,
+      (row) => row.timeline,
     ));
   }
 
   get viewerPage() {
-    return (this.loaded.viewerPage ??= pageLoader<ViewerPageKey, UserRecord & { timelineId: number }>(
+    return (this.loaded.viewerPage ??= pageLoader<ViewerPageKey, UserRow & { timelineId: number }>(
       (key) => `${key.afterUserId}|${key.limit}`,
       (ids, { afterUserId, limit }) => this.viewers.pages(ids, afterUserId, limit),
       (row) => row.timelineId,

@@ -1,5 +1,11 @@
-import { statement, type Sql } from '../db/sql';
-import { MEMBERSHIP_COLUMNS, type MembershipRecord } from './membership.record';
+import { statement, writeStatement, type PreparedStatements } from '../db/prepared';
+import { columns, type EntityRow } from '../db/columns';
+import { TimelineMember } from './timeline-member.entity';
+
+/** A row of `timeline_member` as the API reads it (the GraphQL `Membership` type's parent). */
+export type MembershipRow = EntityRow<TimelineMember>;
+
+const MEMBERSHIP_COLUMNS = columns(TimelineMember, 'm');
 import type { MemberRole, MemberState } from './timeline-member.entity';
 
 const FIND = statement('membership.find', `select ${MEMBERSHIP_COLUMNS} from timeline_member m where m.timeline_id = $1 and m.user_id = $2`);
@@ -21,23 +27,23 @@ const PAGES = statement(
      order by m.user_id limit $4
    ) m`,
 );
-const INSERT = statement(
+const INSERT = writeStatement(
   'membership.insert',
   `insert into timeline_member as m (timeline_id, user_id, role, state) values ($1, $2, $3, $4)
    on conflict (timeline_id, user_id) do nothing
    returning ${MEMBERSHIP_COLUMNS}`,
 );
-const BLOCK = statement(
+const BLOCK = writeStatement(
   'membership.block',
   `insert into timeline_member as m (timeline_id, user_id, role, state) values ($1, $2, 'member', 'blocked')
    on conflict (timeline_id, user_id) do update set role = 'member', state = 'blocked'
    returning ${MEMBERSHIP_COLUMNS}`,
 );
-const UPDATE = statement(
+const UPDATE = writeStatement(
   'membership.update',
   `update timeline_member m set role = $3, state = $4 where m.timeline_id = $1 and m.user_id = $2 returning ${MEMBERSHIP_COLUMNS}`,
 );
-const DELETE = statement('membership.delete', `delete from timeline_member m where m.timeline_id = $1 and m.user_id = $2 and m.state = $3 returning m.user_id`);
+const DELETE = writeStatement('membership.delete', `delete from timeline_member m where m.timeline_id = $1 and m.user_id = $2 and m.state = $3 returning m.user_id`);
 const OTHER_ADMINS = statement(
   'membership.otherAdmins',
   `select count(*)::int as count from timeline_member m
@@ -49,52 +55,52 @@ const OTHER_ADMINS = statement(
  * other at once: the second finds itself no longer an admin). NO KEY UPDATE does not block posting (the
  * event's foreign key takes KEY SHARE).
  */
-const LOCK_COMMUNITY = statement('membership.lockCommunity', `select id from timeline where id = $1 for no key update`);
+const LOCK_COMMUNITY = writeStatement('membership.lockCommunity', `select id from timeline where id = $1 for no key update`);
 
 export class MembershipRepository {
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly db: PreparedStatements) {}
 
-  find(timelineId: number, userId: number): Promise<MembershipRecord | undefined> {
-    return this.sql.row<MembershipRecord>(FIND, [timelineId, userId]);
+  find(timelineId: number, userId: number): Promise<MembershipRow | undefined> {
+    return this.db.row<MembershipRow>(FIND, [timelineId, userId]);
   }
 
-  findOfUser(userId: number, timelineIds: readonly number[]): Promise<MembershipRecord[]> {
-    return this.sql.rows<MembershipRecord>(FIND_OF_USER, [userId, timelineIds]);
+  findOfUser(userId: number, timelineIds: readonly number[]): Promise<MembershipRow[]> {
+    return this.db.rows<MembershipRow>(FIND_OF_USER, [userId, timelineIds]);
   }
 
   countActive(timelineIds: readonly number[]): Promise<{ timelineId: number; count: number }[]> {
-    return this.sql.rows(COUNT_ACTIVE, [timelineIds]);
+    return this.db.rows(COUNT_ACTIVE, [timelineIds]);
   }
 
   /** Up to `limit` memberships in `state` of each timeline, by user id, after `afterUserId`. */
-  pages(timelineIds: readonly number[], state: MemberState, afterUserId: number, limit: number): Promise<MembershipRecord[]> {
-    return this.sql.rows<MembershipRecord>(PAGES, [timelineIds, state, afterUserId, limit]);
+  pages(timelineIds: readonly number[], state: MemberState, afterUserId: number, limit: number): Promise<MembershipRow[]> {
+    return this.db.rows<MembershipRow>(PAGES, [timelineIds, state, afterUserId, limit]);
   }
 
   /** Undefined when the user already has a row for that timeline. */
-  insert(timelineId: number, userId: number, role: MemberRole, state: MemberState): Promise<MembershipRecord | undefined> {
-    return this.sql.row<MembershipRecord>(INSERT, [timelineId, userId, role, state]);
+  insert(timelineId: number, userId: number, role: MemberRole, state: MemberState): Promise<MembershipRow | undefined> {
+    return this.db.row<MembershipRow>(INSERT, [timelineId, userId, role, state]);
   }
 
-  block(timelineId: number, userId: number): Promise<MembershipRecord> {
-    return this.sql.row<MembershipRecord>(BLOCK, [timelineId, userId]) as Promise<MembershipRecord>;
+  block(timelineId: number, userId: number): Promise<MembershipRow> {
+    return this.db.row<MembershipRow>(BLOCK, [timelineId, userId]) as Promise<MembershipRow>;
   }
 
-  update(timelineId: number, userId: number, role: MemberRole, state: MemberState): Promise<MembershipRecord | undefined> {
-    return this.sql.row<MembershipRecord>(UPDATE, [timelineId, userId, role, state]);
+  update(timelineId: number, userId: number, role: MemberRole, state: MemberState): Promise<MembershipRow | undefined> {
+    return this.db.row<MembershipRow>(UPDATE, [timelineId, userId, role, state]);
   }
 
   /** Whether a row in that state was there to delete. */
   async delete(timelineId: number, userId: number, state: MemberState): Promise<boolean> {
-    return (await this.sql.rows(DELETE, [timelineId, userId, state])).length > 0;
+    return (await this.db.rows(DELETE, [timelineId, userId, state])).length > 0;
   }
 
   async otherActiveAdmins(timelineId: number, userId: number): Promise<number> {
-    return (await this.sql.row<{ count: number }>(OTHER_ADMINS, [timelineId, userId]))!.count;
+    return (await this.db.row<{ count: number }>(OTHER_ADMINS, [timelineId, userId]))!.count;
   }
 
   /** See LOCK_COMMUNITY; only inside a transaction. */
   async lockCommunity(timelineId: number): Promise<void> {
-    await this.sql.rows(LOCK_COMMUNITY, [timelineId]);
+    await this.db.rows(LOCK_COMMUNITY, [timelineId]);
   }
 }

@@ -1,18 +1,21 @@
+import { timelineGoneIsNotFound } from '../common/db-errors';
 import { badInput, forbidden, notFound } from '../common/errors';
 import { decodeCursor, encodeCursor, pageSize, parseId, toConnection, type Connection, type PageArgs } from '../common/pagination';
-import type { Sql } from '../db/sql';
-import type { Context } from '../server/context';
-import type { TimelineRecord } from '../timelines/timeline.record';
-import type { MembershipRecord } from './membership.record';
+import type { PreparedStatements } from '../db/prepared';
+import type { Scope } from '../common/scope';
+import type { TimelineService } from '../timelines/timeline.service';
+import type { UserService } from '../users/user.service';
+import type { TimelineRow } from '../timelines/timeline.repository';
+import type { MembershipRow } from './membership.repository';
 import { MembershipRepository } from './membership.repository';
 import type { MemberRole, MemberState } from './timeline-member.entity';
 
 /** What an admin- or moderator-only change sees once it holds the community's lock. */
 interface Locked {
-  timeline: TimelineRecord;
+  timeline: TimelineRow;
   memberships: MembershipRepository;
   /** The caller's membership, read under the lock. */
-  caller: MembershipRecord | undefined;
+  caller: MembershipRow | undefined;
 }
 
 const MANAGERS: MemberRole[] = ['admin', 'moderator'];
@@ -20,51 +23,55 @@ const ADMINS: MemberRole[] = ['admin'];
 
 /** Community membership (SPEC section 9): every transition, with its permission, in one place. */
 export class MembershipService {
-  constructor(private readonly context: Context) {}
+  constructor(
+    private readonly scope: Scope,
+    private readonly users: UserService,
+    private readonly timelines: TimelineService,
+  ) {}
 
-  private formatted(timeline: TimelineRecord): string {
-    return this.context.timelines.formattedName(timeline);
+  private formatted(timeline: TimelineRow): string {
+    return this.timelines.formattedName(timeline);
   }
 
   /** The caller's membership of `timeline`, if any. */
-  async ofViewer(timeline: TimelineRecord): Promise<MembershipRecord | null> {
-    return (await this.context.loaders.membership.load(timeline.id)) ?? null;
+  async ofViewer(timeline: TimelineRow): Promise<MembershipRow | null> {
+    return (await this.scope.loaders.membership.load(timeline.id)) ?? null;
   }
 
-  memberCount(timeline: TimelineRecord): Promise<number> {
-    return timeline.type === 'community' ? this.context.loaders.memberCount.load(timeline.id) : Promise.resolve(0);
+  memberCount(timeline: TimelineRow): Promise<number> {
+    return timeline.timelineType === 'community' ? this.scope.loaders.memberCount.load(timeline.id) : Promise.resolve(0);
   }
 
   /** Null unless the caller may see that list (see `Timeline.members`). */
-  async members(timeline: TimelineRecord, args: PageArgs & { state?: MemberState | null }): Promise<Connection<MembershipRecord> | null> {
+  async members(timeline: TimelineRow, args: PageArgs & { state?: MemberState | null }): Promise<Connection<MembershipRow> | null> {
     const state = args.state ?? 'active';
-    const own = timeline.type === 'community' ? await this.ofViewer(timeline) : null;
+    const own = timeline.timelineType === 'community' ? await this.ofViewer(timeline) : null;
     if (own?.state !== 'active' || (state !== 'active' && !MANAGERS.includes(own.role))) return null;
     const limit = pageSize(args.first);
     const afterUserId = args.after ? userCursor('member', args.after) : 0;
-    const rows = await this.context.loaders.memberPage.load({ timelineId: timeline.id, state, afterUserId, limit: limit + 1 });
-    return toConnection(rows, limit, (m) => encodeCursor('member', [m.userId]));
+    const rows = await this.scope.loaders.memberPage.load({ timelineId: timeline.id, state, afterUserId, limit: limit + 1 });
+    return toConnection(rows, limit, (m) => encodeCursor('member', [m.user]));
   }
 
   /** ACTIVE at once for a public community without approval, else PENDING; one row per user whatever the races. */
-  async join(rawId: string): Promise<MembershipRecord> {
-    const userId = this.context.users.requireViewer();
+  async join(rawId: string): Promise<MembershipRow> {
+    const userId = this.users.requireViewer();
     const timeline = await this.joinable(parseId(rawId, 'timeline id'));
-    const memberships = new MembershipRepository(this.context.sql);
+    const memberships = new MembershipRepository(this.scope.db);
     const state = timeline.visibility === 'public' && !timeline.requiresApproval ? 'active' : 'pending';
     // A concurrent join's row is invisible to this statement's snapshot once it conflicts: read it anew.
-    const membership = (await memberships.insert(timeline.id, userId, 'member', state).catch(goneIsNotFound)) ?? (await memberships.find(timeline.id, userId));
+    const membership = (await memberships.insert(timeline.id, userId, 'member', state).catch(timelineGoneIsNotFound)) ?? (await memberships.find(timeline.id, userId));
     if (!membership) throw notFound('Timeline');
     if (membership.state === 'blocked') throw forbidden('You are blocked from this community');
-    this.context.loaders.membership.clear(timeline.id).prime(timeline.id, membership);
+    this.scope.loaders.membership.clear(timeline.id).prime(timeline.id, membership);
     return membership;
   }
 
   /** Leaves, or withdraws a pending request. The last admin cannot leave; a blocked user cannot lift the block so. */
   async leave(rawId: string): Promise<boolean> {
-    const userId = this.context.users.requireViewer();
+    const userId = this.users.requireViewer();
     const timelineId = parseId(rawId, 'timeline id');
-    return this.context.sql.transaction(async (sql) => {
+    return this.scope.db.transaction(async (sql) => {
       const memberships = new MembershipRepository(sql);
       await memberships.lockCommunity(timelineId);
       const own = await memberships.find(timelineId, userId);
@@ -75,11 +82,11 @@ export class MembershipService {
     });
   }
 
-  approve(rawTimelineId: string, rawUserId: string): Promise<MembershipRecord> {
+  approve(rawTimelineId: string, rawUserId: string): Promise<MembershipRow> {
     return this.manage(rawTimelineId, MANAGERS, 'approve members', async ({ timeline, memberships }) => {
       const target = await memberships.find(timeline.id, parseId(rawUserId, 'user id'));
       if (target?.state !== 'pending') throw notFound('Pending request');
-      return (await memberships.update(timeline.id, target.userId, target.role, 'active'))!;
+      return (await memberships.update(timeline.id, target.user, target.role, 'active'))!;
     });
   }
 
@@ -90,21 +97,21 @@ export class MembershipService {
     });
   }
 
-  setRole(rawTimelineId: string, rawUserId: string, role: MemberRole): Promise<MembershipRecord> {
+  setRole(rawTimelineId: string, rawUserId: string, role: MemberRole): Promise<MembershipRow> {
     return this.manage(rawTimelineId, ADMINS, 'change roles', async ({ timeline, memberships }) => {
       const target = await memberships.find(timeline.id, parseId(rawUserId, 'user id'));
       if (!target) throw notFound('Member');
       if (target.state !== 'active') throw badInput('Only active members have roles: approve or unblock them first');
       if (role !== 'admin') await this.keepAnAdmin(memberships, target, 'be demoted');
-      return (await memberships.update(timeline.id, target.userId, role, 'active'))!;
+      return (await memberships.update(timeline.id, target.user, role, 'active'))!;
     });
   }
 
-  block(rawTimelineId: string, rawUserId: string): Promise<MembershipRecord> {
+  block(rawTimelineId: string, rawUserId: string): Promise<MembershipRow> {
     const userId = parseId(rawUserId, 'user id');
     return this.manage(rawTimelineId, ADMINS, 'block users', async ({ timeline, memberships, caller }) => {
-      if (userId === caller!.userId) throw badInput('You cannot block yourself');
-      if (!(await this.context.loaders.user.load(userId))) throw notFound('User');
+      if (userId === caller!.user) throw badInput('You cannot block yourself');
+      if (!(await this.scope.loaders.user.load(userId))) throw notFound('User');
       return memberships.block(timeline.id, userId);
     });
   }
@@ -117,9 +124,9 @@ export class MembershipService {
   }
 
   /** The last active admin of a community cannot stop being one. */
-  private async keepAnAdmin(memberships: MembershipRepository, membership: MembershipRecord, action: string): Promise<void> {
+  private async keepAnAdmin(memberships: MembershipRepository, membership: MembershipRow, action: string): Promise<void> {
     if (membership.role !== 'admin' || membership.state !== 'active') return;
-    if ((await memberships.otherActiveAdmins(membership.timelineId, membership.userId)) === 0) {
+    if ((await memberships.otherActiveAdmins(membership.timeline, membership.user)) === 0) {
       throw forbidden(`The last admin cannot ${action}: make another member admin first`);
     }
   }
@@ -130,9 +137,9 @@ export class MembershipService {
    * see is NOT_FOUND.
    */
   private async manage<T>(rawTimelineId: string, roles: MemberRole[], action: string, work: (locked: Locked) => Promise<T>): Promise<T> {
-    const userId = this.context.users.requireViewer();
+    const userId = this.users.requireViewer();
     const timeline = await this.community(rawTimelineId);
-    const result = await this.context.sql.transaction(async (sql: Sql) => {
+    const result = await this.scope.db.transaction(async (sql: PreparedStatements) => {
       const memberships = new MembershipRepository(sql);
       await memberships.lockCommunity(timeline.id);
       const caller = await memberships.find(timeline.id, userId);
@@ -141,32 +148,26 @@ export class MembershipService {
       }
       return work({ timeline, memberships, caller });
     });
-    this.context.loaders.membership.clear(timeline.id);
-    this.context.loaders.memberCount.clear(timeline.id);
+    this.scope.loaders.membership.clear(timeline.id);
+    this.scope.loaders.memberCount.clear(timeline.id);
     return result;
   }
 
   /** A community the caller can see. */
-  private async community(rawId: string): Promise<TimelineRecord> {
-    const timeline = await this.context.timelines.byId(rawId);
+  private async community(rawId: string): Promise<TimelineRow> {
+    const timeline = await this.timelines.byId(rawId);
     if (!timeline) throw notFound('Timeline');
-    if (timeline.type !== 'community') throw badInput(`${this.formatted(timeline)} is not a community: only communities have members`);
+    if (timeline.timelineType !== 'community') throw badInput(`${this.formatted(timeline)} is not a community: only communities have members`);
     return timeline;
   }
 
   /** A community the caller can see, or a private one they may ask to join by id. */
-  private async joinable(timelineId: number): Promise<TimelineRecord> {
-    const timeline = (await this.context.loaders.timeline.load(timelineId)) ?? (await this.context.timelines.privateCommunity(timelineId));
+  private async joinable(timelineId: number): Promise<TimelineRow> {
+    const timeline = (await this.scope.loaders.timeline.load(timelineId)) ?? (await this.timelines.privateCommunity(timelineId));
     if (!timeline) throw notFound('Timeline');
-    if (timeline.type !== 'community') throw badInput(`${this.formatted(timeline)} is not a community: only communities have members`);
+    if (timeline.timelineType !== 'community') throw badInput(`${this.formatted(timeline)} is not a community: only communities have members`);
     return timeline;
   }
-}
-
-/** A foreign-key violation on insert: the timeline was deleted meanwhile. */
-export function goneIsNotFound(error: unknown): never {
-  if ((error as { code?: string }).code === '23503') throw notFound('Timeline');
-  throw error;
 }
 
 export function userCursor(kind: string, cursor: string): number {

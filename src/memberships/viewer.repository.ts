@@ -1,13 +1,13 @@
-import { statement, type Sql } from '../db/sql';
-import type { UserRecord } from '../users/user.repository';
+import { statement, writeStatement, type PreparedStatements } from '../db/prepared';
+import type { UserRow } from '../users/user.repository';
 
-const GRANT = statement(
+const GRANT = writeStatement(
   'viewer.grant',
   `with u as (select id, username from "user" where username = $2),
    granted as (insert into timeline_viewer (timeline_id, user_id) select $1, id from u on conflict do nothing)
    select id, username from u`,
 );
-const REVOKE = statement(
+const REVOKE = writeStatement(
   'viewer.revoke',
   `delete from timeline_viewer v using "user" u where v.timeline_id = $1 and v.user_id = u.id and u.username = $2 returning u.id`,
 );
@@ -22,20 +22,20 @@ const PAGES = statement(
 );
 
 export class ViewerRepository {
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly db: PreparedStatements) {}
 
   /** Grants `username` read access (again: no change); undefined when there is no such user. */
-  grant(timelineId: number, username: string): Promise<UserRecord | undefined> {
-    return this.sql.row<UserRecord>(GRANT, [timelineId, username]);
+  grant(timelineId: number, username: string): Promise<UserRow | undefined> {
+    return this.db.row<UserRow>(GRANT, [timelineId, username]);
   }
 
   /** Whether that user had access to revoke. */
   async revoke(timelineId: number, username: string): Promise<boolean> {
-    return (await this.sql.rows(REVOKE, [timelineId, username])).length > 0;
+    return (await this.db.rows(REVOKE, [timelineId, username])).length > 0;
   }
 
   /** Up to `limit` viewers of each timeline, by user id, after `afterUserId`. */
-  pages(timelineIds: readonly number[], afterUserId: number, limit: number): Promise<(UserRecord & { timelineId: number })[]> {
-    return this.sql.rows(PAGES, [timelineIds, afterUserId, limit]);
+  pages(timelineIds: readonly number[], afterUserId: number, limit: number): Promise<(UserRow & { timelineId: number })[]> {
+    return this.db.rows(PAGES, [timelineIds, afterUserId, limit]);
   }
 }

@@ -6,11 +6,12 @@ import { assertOneScript, normalizeName } from './name-characters';
  * parses formatted names. Case folding is not done here: it belongs to the database
  * (`upper(name collate "und-x-icu")`, see `TimelineRepository`).
  */
-export type TimelineType = 'HASHTAG' | 'COMMUNITY' | 'PERSONAL';
+export type { TimelineKind as TimelineType } from '../timelines/timeline.entity';
+import type { TimelineKind as TimelineType } from '../timelines/timeline.entity';
 
 export const MAX_NAME_LENGTH = 100;
 
-const PREFIXES: Record<TimelineType, string> = { HASHTAG: '#', COMMUNITY: 'i-', PERSONAL: 'My-' };
+const PREFIXES: Record<TimelineType, string> = { hashtag: '#', community: 'i-', personal: 'My-' };
 /** Longest first is irrelevant here: no prefix is a prefix of another. */
 const TYPES = Object.keys(PREFIXES) as TimelineType[];
 const CONTROL = /\p{Cc}/u;
@@ -42,7 +43,7 @@ function checkedBaseName(normalized: string, what: string): string {
   }
   const reserved = prefixTypeOf(name);
   if (reserved) {
-    throw badInput(`The ${what} "${name}" must not start with "${PREFIXES[reserved]}" (reserved for ${reserved.toLowerCase()} timelines)`);
+    throw badInput(`The ${what} "${name}" must not start with "${PREFIXES[reserved]}" (reserved for ${reserved} timelines)`);
   }
   assertOneScript(name, what);
   return name;
@@ -55,13 +56,13 @@ export function baseNameForType(type: TimelineType, raw: string, what = 'name'):
   const trimmed = normalizeName(raw, what).trimStart();
   const prefixType = prefixTypeOf(trimmed);
   if (prefixType && prefixType !== type) {
-    throw badInput(`"${raw}" carries the ${prefixType.toLowerCase()} prefix "${PREFIXES[prefixType]}" but the type is ${type}`);
+    throw badInput(`"${raw}" carries the ${prefixType} prefix "${PREFIXES[prefixType]}" but the type is ${type}`);
   }
   const stripped = prefixType ? trimmed.slice(PREFIXES[prefixType].length) : trimmed;
   return checkedBaseName(stripped, what);
 }
 
-/** `#Climate` → HASHTAG `Climate`, `i-Climate` → COMMUNITY, `My-Climate` → PERSONAL. */
+/** `#Climate` → hashtag `Climate`, `i-Climate` → community, `My-Climate` → personal. */
 export function parseFormattedName(formatted: string): { type: TimelineType; name: string } {
   const trimmed = normalizeName(formatted, 'name').trimStart();
   const type = prefixTypeOf(trimmed);

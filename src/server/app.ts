@@ -16,7 +16,6 @@ import express from 'express';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { defaultServerSettings, type AppConfig, type ServerSettings } from '../config';
-import { createRequestPool } from '../db/request-pool';
 import { EventBus } from '../events/event-bus';
 import { createContext, KnownUsers, type Context, type ContextDeps } from './context';
 import { CompiledExecutor } from './compiled-executor';
@@ -37,7 +36,7 @@ export interface App {
   httpServer: Server;
   /** `/readyz`; `health.markShuttingDown()` is the first step of a graceful stop. */
   health: Health;
-  /** Stops accepting, lets in-flight operations finish, closes subscriptions (1001) and the request pool. The ORM is the caller's. */
+  /** Stops accepting, lets in-flight operations finish, closes subscriptions (1001). The ORM is the caller's. */
   stop(): Promise<void>;
 }
 
@@ -58,8 +57,7 @@ export async function startApp({ orm, config: given, logger = createLogger('info
   const health = new Health(orm, logger);
   const eventBus = new EventBus(orm.config.getClientUrl(), (error) => logger.error({ err: error }, 'Event bus error'));
   await eventBus.start();
-  const pool = createRequestPool(orm, (error) => logger.warn({ err: error }, 'An idle database connection failed'));
-  const deps: ContextDeps = { pool, tokens: config, knownUsers: new KnownUsers(), eventBus };
+  const deps: ContextDeps = { orm, tokens: config, knownUsers: new KnownUsers(), eventBus };
   const httpServer = createServer();
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.limits.maxBodyBytes });
   const executor = config.graphqlJit ? new CompiledExecutor(schema) : undefined;
@@ -125,7 +123,6 @@ export async function startApp({ orm, config: given, logger = createLogger('info
     health,
     async stop() {
       await apollo.stop();
-      await pool.end();
     },
   };
 }
@@ -147,7 +144,7 @@ const reportStatementCount: ApolloServerPlugin<Context> = {
       async willSendResponse({ response, contextValue }) {
         if (response.body.kind !== 'single') return;
         const result = response.body.singleResult;
-        result.extensions = { ...result.extensions, sqlStatements: contextValue.sql.statementCount };
+        result.extensions = { ...result.extensions, sqlStatements: contextValue.statements.count };
       },
     };
   },

@@ -1,6 +1,8 @@
-import type pg from 'pg';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import { badCredentials } from '../common/errors';
-import { Sql } from '../db/sql';
+import type { Scope } from '../common/scope';
+import { PreparedStatements } from '../db/prepared';
+import { StatementCounter, type CountedLogContext } from '../db/statement-counter';
 import type { EventBus } from '../events/event-bus';
 import { EventService } from '../events/event.service';
 import { MembershipService } from '../memberships/membership.service';
@@ -11,27 +13,20 @@ import { userIdFromAuthorization } from '../users/tokens';
 import { UserService } from '../users/user.service';
 import { Loaders } from './loaders';
 
-/** What every resolver sees: built once per operation, HTTP and WebSocket alike. */
-export interface Context {
-  /** Null for an anonymous caller. */
-  viewerId: number | null;
-  sql: Sql;
-  loaders: Loaders;
+export interface Services {
   users: UserService;
   timelines: TimelineService;
   events: EventService;
   memberships: MembershipService;
   viewers: ViewerService;
-  /** Where `eventAdded` subscriptions listen; absent when the app runs without one. */
-  eventBus?: EventBus;
 }
 
+/** What every resolver sees: built once per operation, HTTP and WebSocket alike. */
+export type Context = Scope & Services;
+
 export interface ContextDeps {
-  /**
-   * The request pool (`createRequestPool`): requests run hand-written SQL only (see `Sql`), so they need
-   * no entity manager of their own, and none can reach the global one.
-   */
-  pool: pg.Pool;
+  /** Its global EntityManager is only forked, once per operation (`allowGlobalContext` stays false). */
+  orm: MikroORM;
   tokens: TokenConfig;
   knownUsers: KnownUsers;
   eventBus?: EventBus;
@@ -42,19 +37,29 @@ export interface ContextDeps {
  * that does not exist is UNAUTHENTICATED, not anonymous.
  */
 export async function createContext(deps: ContextDeps, authorization: string | undefined): Promise<Context> {
-  const sql = Sql.onPool(deps.pool);
+  const statements = new StatementCounter();
+  const em = deps.orm.em.fork({ loggerContext: { statements } satisfies Partial<CountedLogContext> });
+  const db = new PreparedStatements(em, statements);
   const viewerId = userIdFromAuthorization(deps.tokens, authorization) ?? null;
-  const loaders = new Loaders(sql, viewerId);
+  const loaders = new Loaders(db, viewerId);
   if (viewerId !== null && !(await deps.knownUsers.exists(viewerId, loaders))) {
     throw badCredentials('The token names a user that does not exist');
   }
-  const context = { viewerId, sql, loaders, eventBus: deps.eventBus } as Context;
-  context.users = new UserService(context, deps.tokens);
-  context.timelines = new TimelineService(context);
-  context.events = new EventService(context);
-  context.memberships = new MembershipService(context);
-  context.viewers = new ViewerService(context);
-  return context;
+  const scope: Scope = { viewerId, em, db, statements, loaders, eventBus: deps.eventBus };
+  return Object.assign(scope, services(scope, deps.tokens));
+}
+
+/** Every service of an operation, each given what it uses. */
+function services(scope: Scope, tokens: TokenConfig): Services {
+  const users = new UserService(scope, tokens);
+  const timelines = new TimelineService(scope, users);
+  return {
+    users,
+    timelines,
+    events: new EventService(scope, users, timelines),
+    memberships: new MembershipService(scope, users, timelines),
+    viewers: new ViewerService(scope, users, timelines),
+  };
 }
 
 /**

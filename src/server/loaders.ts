@@ -1,12 +1,12 @@
 import DataLoader from 'dataloader';
 import { byKey, groupByKey, pageLoader } from '../common/batching';
-import type { Sql } from '../db/sql';
-import type { EventRecord } from '../events/event.record';
+import type { PreparedStatements } from '../db/prepared';
+import type { EventRow } from '../events/event.repository';
 import { EventRepository, type ListedEvent, type ListingKey } from '../events/event.repository';
 import { MembershipLoaders } from '../memberships/membership.loaders';
-import type { TimelineRecord } from '../timelines/timeline.record';
+import type { TimelineRow } from '../timelines/timeline.repository';
 import { TimelineRepository } from '../timelines/timeline.repository';
-import { UserRepository, type UserRecord } from '../users/user.repository';
+import { UserRepository, type UserRow } from '../users/user.repository';
 
 /**
  * Per-request batching: every field that fetches by key goes through one of these, so a nested query
@@ -18,14 +18,14 @@ export class Loaders extends MembershipLoaders {
   private readonly timelines: TimelineRepository;
   private readonly events: EventRepository;
   private built: {
-    user?: DataLoader<number, UserRecord | undefined>;
-    timeline?: DataLoader<number, TimelineRecord | undefined>;
-    event?: DataLoader<number, EventRecord | undefined>;
-    listings?: DataLoader<number, TimelineRecord[]>;
+    user?: DataLoader<number, UserRow | undefined>;
+    timeline?: DataLoader<number, TimelineRow | undefined>;
+    event?: DataLoader<number, EventRow | undefined>;
+    listings?: DataLoader<number, TimelineRow[]>;
     page?: DataLoader<PageKey, ListedEvent[], string>;
   } = {};
 
-  constructor(sql: Sql, viewerId: number | null) {
+  constructor(sql: PreparedStatements, viewerId: number | null) {
     super(sql, viewerId);
     this.users = new UserRepository(sql);
     this.timelines = new TimelineRepository(sql);

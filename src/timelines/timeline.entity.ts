@@ -1,24 +1,18 @@
 import { Check, Entity, Enum, Index, ManyToOne, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
 import { User } from '../users/user.entity';
+import { PERSONAL_NAME_CONFLICT, PERSONAL_NAME_INDEX, PUBLIC_NAME_CONFLICT, PUBLIC_NAME_INDEX } from './timeline-names';
 
 export type TimelineKind = 'hashtag' | 'community' | 'personal';
 export type TimelineVisibility = 'public' | 'private';
 
 /**
  * A timeline. `name` is the base name (no `#`, `i-`, `My-`); the formatted name is derived from the type
- * in `src/naming`. Uniqueness folds case with `upper(name collate "und-x-icu")` so that it does not depend
- * on the server's locale; every lookup by name repeats that expression so it uses these indexes.
+ * in `src/naming`. Its names are unique per type once folded (see `timeline-names.ts`).
  */
 @Entity({ tableName: 'timeline' })
 @Check({ name: 'timeline_personal_owner_check', expression: "timeline_type <> 'personal' or created_by is not null" })
-@Index({
-  name: 'timeline_public_name_unique',
-  expression: `create unique index "timeline_public_name_unique" on "timeline" (upper(name collate "und-x-icu"), timeline_type) where timeline_type in ('hashtag', 'community')`,
-})
-@Index({
-  name: 'timeline_personal_name_unique',
-  expression: `create unique index "timeline_personal_name_unique" on "timeline" (upper(name collate "und-x-icu"), timeline_type, created_by) where timeline_type = 'personal'`,
-})
+@Index({ name: PUBLIC_NAME_INDEX, expression: `create unique index "${PUBLIC_NAME_INDEX}" on "timeline" ${PUBLIC_NAME_CONFLICT}` })
+@Index({ name: PERSONAL_NAME_INDEX, expression: `create unique index "${PERSONAL_NAME_INDEX}" on "timeline" ${PERSONAL_NAME_CONFLICT}` })
 export class Timeline {
   @PrimaryKey({ type: 'integer' })
   id!: number;

@@ -1,14 +1,17 @@
-import { statement, type Sql, type Statement } from '../db/sql';
+import { statement, writeStatement, type PreparedStatements, type Statement } from '../db/prepared';
 import type { TimelineKind, TimelineVisibility } from './timeline.entity';
-import { PERSONAL_NAME_CONFLICT, PUBLIC_NAME_CONFLICT, TIMELINE_COLUMNS, timelineVisibleTo, type TimelineRecord } from './timeline.record';
+import { folded, foldedParam, PERSONAL_NAME_CONFLICT, PUBLIC_NAME_CONFLICT } from './timeline-names';
+import { columns, type EntityRow } from '../db/columns';
+import { Timeline } from './timeline.entity';
+import { timelineVisibleTo } from './timeline-visibility';
 
-/**
- * Name lookups and inserts repeat the unique indexes' expression, `upper(name collate "und-x-icu")`, and
- * their predicates literally (one statement per type): that is what lets PostgreSQL use the indexes, for
- * lookups and for `on conflict` alike, whatever the plan's parameters.
- */
-const FOLDED = 'upper(t.name collate "und-x-icu")';
-const FOLD_PARAM = (param: string) => `upper(${param}::text collate "und-x-icu")`;
+/** A timeline as the API reads it (the GraphQL `Timeline` type's parent). */
+export type TimelineRow = EntityRow<Timeline>;
+
+/** Every column of `timeline`, aliased `t`. */
+export const TIMELINE_COLUMNS = columns(Timeline, 't');
+
+const FOLDED = folded('t.name');
 
 const FIND_BY_IDS = statement(
   'timeline.findByIds',
@@ -21,7 +24,7 @@ const FIND_PUBLIC_BY_NAME = Object.fromEntries(
     statement(
       `timeline.findByName.${type}`,
       `select ${TIMELINE_COLUMNS} from timeline t
-       where ${FOLDED} = ${FOLD_PARAM('$1')} and t.timeline_type = '${type}' and ${timelineVisibleTo('t', '$2')}`,
+       where ${FOLDED} = ${foldedParam('$1')} and t.timeline_type = '${type}' and ${timelineVisibleTo('t', '$2')}`,
     ),
   ]),
 ) as Record<'hashtag' | 'community', ReturnType<typeof statement>>;
@@ -29,21 +32,21 @@ const FIND_PUBLIC_BY_NAME = Object.fromEntries(
 const FIND_PERSONAL_BY_NAME = statement(
   'timeline.findByName.personal',
   `select ${TIMELINE_COLUMNS} from timeline t
-   where ${FOLDED} = ${FOLD_PARAM('$1')} and t.timeline_type = 'personal' and t.created_by = $2`,
+   where ${FOLDED} = ${foldedParam('$1')} and t.timeline_type = 'personal' and t.created_by = $2`,
 );
 
 const LIST = statement(
   'timeline.list',
   `select ${TIMELINE_COLUMNS} from timeline t
    where ($1::text is null or t.timeline_type = $1)
-     and ($2::text is null or ${FOLDED} like '%' || ${FOLD_PARAM('$2')} || '%')
+     and ($2::text is null or ${FOLDED} like '%' || ${foldedParam('$2')} || '%')
      and t.id > $3 and ${timelineVisibleTo('t', '$4')}
    order by t.id
    limit $5`,
 );
 
 const insertStatement = (type: TimelineKind, conflict: string) =>
-  statement(
+  writeStatement(
     `timeline.insert.${type}`,
     `insert into timeline as t (name, timeline_type, description, visibility, requires_approval, created_by)
      values ($1, '${type}', $2, $3, $4, $5)
@@ -62,7 +65,7 @@ const FIND_PRIVATE_COMMUNITY = statement(
 );
 
 /** Absent (null) fields keep their value; `$3` says whether to set the description, null included. */
-const UPDATE = statement(
+const UPDATE = writeStatement(
   'timeline.update',
   `update timeline t set name = coalesce($2, t.name),
      description = case when $3::boolean then $4 else t.description end,
@@ -71,29 +74,26 @@ const UPDATE = statement(
    returning ${TIMELINE_COLUMNS}`,
 );
 
-const LOCK = statement('timeline.lock', `select id from timeline where id = $1 for update`);
+const LOCK = writeStatement('timeline.lock', `select id from timeline where id = $1 for update`);
 
 /**
  * `deleteTimeline`, in this order inside one transaction (the foreign keys have no cascade): the listings
  * of the events homed on it (wherever they are listed), the other events' listings on it, those events,
  * then the timeline (its memberships and viewers cascade).
  */
-const DELETE_HOMED_LISTINGS = statement(
+const DELETE_HOMED_LISTINGS = writeStatement(
   'timeline.delete.homedListings',
   `delete from event_timeline_refs r using event e where e.timeline_id = $1 and r.event_id = e.id`,
 );
-const DELETE_LISTINGS = statement(
+const DELETE_LISTINGS = writeStatement(
   'timeline.delete.listings',
   `with removed as (delete from event_timeline_refs r where r.timeline_id = $1 returning 1) select count(*)::int as count from removed`,
 );
-const DELETE_EVENTS = statement(
+const DELETE_EVENTS = writeStatement(
   'timeline.delete.events',
   `with removed as (delete from event e where e.timeline_id = $1 returning 1) select count(*)::int as count from removed`,
 );
-const DELETE = statement('timeline.delete', `delete from timeline where id = $1`);
-
-/** A unique violation on one of these is a name clash (SPEC section 3). */
-export const NAME_INDEXES = new Set(['timeline_public_name_unique', 'timeline_personal_name_unique']);
+const DELETE = writeStatement('timeline.delete', `delete from timeline where id = $1`);
 
 export interface TimelineChanges {
   name: string | null;
@@ -121,52 +121,52 @@ export interface TimelineFilter {
 }
 
 export class TimelineRepository {
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly db: PreparedStatements) {}
 
   /** The timelines among `ids` that `viewerId` may see. */
-  findVisibleByIds(ids: readonly number[], viewerId: number | null): Promise<TimelineRecord[]> {
-    return this.sql.rows<TimelineRecord>(FIND_BY_IDS, [ids, viewerId]);
+  findVisibleByIds(ids: readonly number[], viewerId: number | null): Promise<TimelineRow[]> {
+    return this.db.rows<TimelineRow>(FIND_BY_IDS, [ids, viewerId]);
   }
 
   /** A hashtag or community timeline by base name, if `viewerId` may see it; personal: the viewer's own. */
-  findByName(type: TimelineKind, name: string, viewerId: number | null): Promise<TimelineRecord | undefined> {
-    if (type === 'personal') return viewerId === null ? Promise.resolve(undefined) : this.sql.row(FIND_PERSONAL_BY_NAME, [name, viewerId]);
-    return this.sql.row<TimelineRecord>(FIND_PUBLIC_BY_NAME[type], [name, viewerId]);
+  findByName(type: TimelineKind, name: string, viewerId: number | null): Promise<TimelineRow | undefined> {
+    if (type === 'personal') return viewerId === null ? Promise.resolve(undefined) : this.db.row(FIND_PERSONAL_BY_NAME, [name, viewerId]);
+    return this.db.row<TimelineRow>(FIND_PUBLIC_BY_NAME[type], [name, viewerId]);
   }
 
-  findVisible(filter: TimelineFilter, viewerId: number | null): Promise<TimelineRecord[]> {
+  findVisible(filter: TimelineFilter, viewerId: number | null): Promise<TimelineRow[]> {
     const pattern = filter.search === undefined ? null : filter.search.replace(/[\\%_]/g, (c) => `\\${c}`);
-    return this.sql.rows<TimelineRecord>(LIST, [filter.type ?? null, pattern, filter.afterId, viewerId, filter.limit]);
+    return this.db.rows<TimelineRow>(LIST, [filter.type ?? null, pattern, filter.afterId, viewerId, filter.limit]);
   }
 
   /** A private community whether or not `viewerId` may see it: anyone may ask to join one by id. */
-  findPrivateCommunity(id: number): Promise<TimelineRecord | undefined> {
-    return this.sql.row<TimelineRecord>(FIND_PRIVATE_COMMUNITY, [id]);
+  findPrivateCommunity(id: number): Promise<TimelineRow | undefined> {
+    return this.db.row<TimelineRow>(FIND_PRIVATE_COMMUNITY, [id]);
   }
 
-  /** Throws PostgreSQL's unique violation (on one of `NAME_INDEXES`) when the new name is taken. */
-  update(id: number, changes: TimelineChanges): Promise<TimelineRecord | undefined> {
+  /** Throws a `UniqueConstraintViolationException` on one of `NAME_INDEXES` when the new name is taken. */
+  update(id: number, changes: TimelineChanges): Promise<TimelineRow | undefined> {
     const { name, description, visibility, requiresApproval } = changes;
-    return this.sql.row<TimelineRecord>(UPDATE, [id, name, description !== undefined, description ?? null, visibility, requiresApproval]);
+    return this.db.row<TimelineRow>(UPDATE, [id, name, description !== undefined, description ?? null, visibility, requiresApproval]);
   }
 
   /** Locks the timeline's row until the end of the transaction (nothing may list an event on it meanwhile). */
   async lock(id: number): Promise<void> {
-    await this.sql.rows(LOCK, [id]);
+    await this.db.rows(LOCK, [id]);
   }
 
   /** See DELETE_HOMED_LISTINGS; only inside a transaction. */
   async deleteWithEvents(id: number): Promise<{ deletedEvents: number; removedListings: number }> {
-    await this.sql.rows(DELETE_HOMED_LISTINGS, [id]);
-    const removedListings = (await this.sql.row<{ count: number }>(DELETE_LISTINGS, [id]))!.count;
-    const deletedEvents = (await this.sql.row<{ count: number }>(DELETE_EVENTS, [id]))!.count;
-    await this.sql.rows(DELETE, [id]);
+    await this.db.rows(DELETE_HOMED_LISTINGS, [id]);
+    const removedListings = (await this.db.row<{ count: number }>(DELETE_LISTINGS, [id]))!.count;
+    const deletedEvents = (await this.db.row<{ count: number }>(DELETE_EVENTS, [id]))!.count;
+    await this.db.rows(DELETE, [id]);
     return { deletedEvents, removedListings };
   }
 
   /** Undefined when the name is taken in that type (personal: by that owner). */
-  insert(timeline: NewTimeline): Promise<TimelineRecord | undefined> {
+  insert(timeline: NewTimeline): Promise<TimelineRow | undefined> {
     const { name, description, visibility, requiresApproval, createdById } = timeline;
-    return this.sql.row<TimelineRecord>(INSERT[timeline.type], [name, description, visibility, requiresApproval, createdById]);
+    return this.db.row<TimelineRow>(INSERT[timeline.type], [name, description, visibility, requiresApproval, createdById]);
   }
 }

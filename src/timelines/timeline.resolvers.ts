@@ -1,5 +1,4 @@
 import type { Resolvers } from '../generated/graphql';
-import { typeOf } from './timeline.service';
 
 export const timelineResolvers: Resolvers = {
   Query: {
@@ -12,12 +11,13 @@ export const timelineResolvers: Resolvers = {
     updateTimeline: (_, { id, input }, { timelines }) => timelines.update(id, input),
     deleteTimeline: (_, { id }, { timelines }) => timelines.remove(id),
   },
+  TimelineType: { HASHTAG: 'hashtag', COMMUNITY: 'community', PERSONAL: 'personal' },
+  Visibility: { PUBLIC: 'public', PRIVATE: 'private' },
   Timeline: {
-    type: (timeline) => typeOf(timeline.type),
+    type: (timeline) => timeline.timelineType,
     formattedName: (timeline, _, { timelines }) => timelines.formattedName(timeline),
-    visibility: (timeline) => (timeline.visibility === 'private' ? 'PRIVATE' : 'PUBLIC'),
     createdBy: async (timeline, _, { loaders }) =>
-      timeline.createdById === null ? null : ((await loaders.user.load(timeline.createdById)) ?? null),
+      timeline.createdBy === null ? null : ((await loaders.user.load(timeline.createdBy)) ?? null),
     events: (timeline, args, { events }) => events.page(timeline, args),
   },
 };

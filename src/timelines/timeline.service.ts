@@ -1,29 +1,17 @@
+import { nameClashIsTaken } from '../common/db-errors';
 import { badInput, forbidden, nameTaken, notFound, unauthenticated } from '../common/errors';
 import { decodeCursor, encodeCursor, pageSize, parseId, toConnection, type Connection } from '../common/pagination';
-import { baseNameForType, formatName, parseFormattedName, type TimelineType } from '../naming/naming';
-import type { Context } from '../server/context';
+import type { CreateTimelineInput, QueryTimelinesArgs, UpdateTimelineInput } from '../generated/graphql';
+import { baseNameForType, formatName, parseFormattedName } from '../naming/naming';
+import type { Scope } from '../common/scope';
+import type { UserService } from '../users/user.service';
 import type { MemberRole } from '../memberships/timeline-member.entity';
 import type { TimelineKind, TimelineVisibility } from './timeline.entity';
 import { MembershipRepository } from '../memberships/membership.repository';
-import type { TimelineRecord } from './timeline.record';
-import { NAME_INDEXES, TimelineRepository, type TimelineChanges } from './timeline.repository';
+import type { TimelineRow } from './timeline.repository';
+import { TimelineRepository, type TimelineChanges } from './timeline.repository';
 
 export const MAX_DESCRIPTION_LENGTH = 5000;
-
-export interface CreateTimelineInput {
-  name: string;
-  type: TimelineType;
-  description?: string | null;
-  visibility?: 'PUBLIC' | 'PRIVATE' | null;
-  requiresApproval?: boolean | null;
-}
-
-export interface UpdateTimelineInput {
-  name?: string | null;
-  description?: string | null;
-  visibility?: 'PUBLIC' | 'PRIVATE' | null;
-  requiresApproval?: boolean | null;
-}
 
 /** What `deleteTimeline` reports. */
 export interface DeletedTimeline {
@@ -33,49 +21,41 @@ export interface DeletedTimeline {
   removedListings: number;
 }
 
-export interface TimelinesArgs {
-  type?: TimelineType | null;
-  search?: string | null;
-  first?: number | null;
-  after?: string | null;
-}
-
-/** GraphQL's upper-case enum values ↔ the lower-case strings stored since V1. */
-export const kindOf = (type: TimelineType) => type.toLowerCase() as TimelineKind;
-export const typeOf = (kind: TimelineKind) => kind.toUpperCase() as TimelineType;
-
 export class TimelineService {
   private readonly timelines: TimelineRepository;
 
-  constructor(private readonly context: Context) {
-    this.timelines = new TimelineRepository(context.sql);
+  constructor(
+    private readonly scope: Scope,
+    private readonly users: UserService,
+  ) {
+    this.timelines = new TimelineRepository(scope.db);
   }
 
-  formattedName(timeline: TimelineRecord): string {
-    return formatName(typeOf(timeline.type), timeline.name);
+  formattedName(timeline: TimelineRow): string {
+    return formatName(timeline.timelineType, timeline.name);
   }
 
   /** Null when it does not exist or the caller may not see it. */
-  async byId(rawId: string): Promise<TimelineRecord | null> {
-    return (await this.context.loaders.timeline.load(parseId(rawId, 'timeline id'))) ?? null;
+  async byId(rawId: string): Promise<TimelineRow | null> {
+    return (await this.scope.loaders.timeline.load(parseId(rawId, 'timeline id'))) ?? null;
   }
 
-  async byFormattedName(formattedName: string): Promise<TimelineRecord | null> {
+  async byFormattedName(formattedName: string): Promise<TimelineRow | null> {
     const { type, name } = parseFormattedName(formattedName);
-    if (type === 'PERSONAL' && this.context.viewerId === null) {
+    if (type === 'personal' && this.scope.viewerId === null) {
       throw unauthenticated('Sign in to look up a personal (My-) timeline');
     }
-    return (await this.timelines.findByName(kindOf(type), name, this.context.viewerId)) ?? null;
+    return (await this.timelines.findByName(type, name, this.scope.viewerId)) ?? null;
   }
 
-  async list(args: TimelinesArgs): Promise<Connection<TimelineRecord>> {
+  async list(args: QueryTimelinesArgs): Promise<Connection<TimelineRow>> {
     const size = pageSize(args.first);
     const [afterId] = args.after ? decodeCursor('timeline', args.after) : [0];
     if (!Number.isSafeInteger(afterId)) throw badInput('"after" is not a valid cursor for this list');
     const search = args.search?.normalize('NFKC').trim().replace(/\s+/gu, ' ');
     const rows = await this.timelines.findVisible(
-      { type: args.type ? kindOf(args.type) : undefined, search: search || undefined, afterId: afterId as number, limit: size + 1 },
-      this.context.viewerId,
+      { type: args.type ?? undefined, search: search || undefined, afterId: afterId as number, limit: size + 1 },
+      this.scope.viewerId,
     );
     return toConnection(rows, size, (t) => encodeCursor('timeline', [t.id]));
   }
@@ -86,40 +66,40 @@ export class TimelineService {
    * can see but not post to (a community they have not joined or are blocked from, a personal timeline
    * shared with them) is FORBIDDEN.
    */
-  async postable(rawId: string): Promise<TimelineRecord> {
-    const viewerId = this.context.users.requireViewer();
+  async postable(rawId: string): Promise<TimelineRow> {
+    const viewerId = this.users.requireViewer();
     const timeline = await this.byId(rawId);
     if (!timeline) throw notFound('Timeline');
-    if (timeline.type === 'personal' && timeline.createdById !== viewerId) {
+    if (timeline.timelineType === 'personal' && timeline.createdBy !== viewerId) {
       throw forbidden(`Only its owner may post to ${this.formattedName(timeline)}`);
     }
-    if (timeline.type === 'community' && (await this.context.loaders.membership.load(timeline.id))?.state !== 'active') {
+    if (timeline.timelineType === 'community' && (await this.scope.loaders.membership.load(timeline.id))?.state !== 'active') {
       throw forbidden(`Only active members of ${this.formattedName(timeline)} may post to it`);
     }
     return timeline;
   }
 
   /** A private community whether or not the caller may see it (for `joinTimeline` by id). */
-  async privateCommunity(id: number): Promise<TimelineRecord | null> {
+  async privateCommunity(id: number): Promise<TimelineRow | null> {
     return (await this.timelines.findPrivateCommunity(id)) ?? null;
   }
 
   /** The creator of a community becomes its first ADMIN, in the same transaction. */
-  async create(input: CreateTimelineInput): Promise<TimelineRecord> {
-    const createdById = this.context.users.requireViewer();
+  async create(input: CreateTimelineInput): Promise<TimelineRow> {
+    const createdById = this.users.requireViewer();
     const name = baseNameForType(input.type, input.name);
-    if (input.requiresApproval && input.type !== 'COMMUNITY') throw badInput('Only communities can require approval to join');
+    if (input.requiresApproval && input.type !== 'community') throw badInput('Only communities can require approval to join');
     const timeline = {
       name,
-      type: kindOf(input.type),
+      type: input.type,
       description: checkDescription(input.description),
       visibility: visibilityFor(input.type, input.visibility),
       requiresApproval: input.requiresApproval ?? false,
       createdById,
     };
     const created =
-      input.type === 'COMMUNITY'
-        ? await this.context.sql.transaction(async (sql) => {
+      input.type === 'community'
+        ? await this.scope.db.transaction(async (sql) => {
             const community = await new TimelineRepository(sql).insert(timeline);
             if (community) await new MembershipRepository(sql).insert(community.id, createdById, 'admin', 'active');
             return community;
@@ -130,26 +110,19 @@ export class TimelineService {
   }
 
   /** Allowed to the creator; for a community, to its active admins and moderators instead (SPEC section 9). */
-  async update(rawId: string, input: UpdateTimelineInput): Promise<TimelineRecord> {
+  async update(rawId: string, input: UpdateTimelineInput): Promise<TimelineRow> {
     const timeline = await this.managed(rawId, ['admin', 'moderator'], 'edit');
-    const type = typeOf(timeline.type);
+    const type = timeline.timelineType;
     const changes: TimelineChanges = {
       name: input.name == null ? null : baseNameForType(type, input.name),
       description: input.description === undefined ? undefined : checkDescription(input.description),
       visibility: input.visibility == null ? null : visibilityFor(type, input.visibility, 'update'),
       requiresApproval: input.requiresApproval ?? null,
     };
-    if (changes.requiresApproval && type !== 'COMMUNITY') throw badInput('Only communities can require approval to join');
-    let updated: TimelineRecord | undefined;
-    try {
-      updated = await this.timelines.update(timeline.id, changes);
-    } catch (error) {
-      const { code, constraint } = error as { code?: string; constraint?: string };
-      if (code === '23505' && NAME_INDEXES.has(constraint ?? '')) throw nameTaken(formatName(type, changes.name!));
-      throw error;
-    }
+    if (changes.requiresApproval && type !== 'community') throw badInput('Only communities can require approval to join');
+    const updated = await this.timelines.update(timeline.id, changes).catch((error: unknown) => nameClashIsTaken(error, formatName(type, changes.name!)));
     if (!updated) throw notFound('Timeline');
-    this.context.loaders.timeline.clear(timeline.id).prime(timeline.id, updated);
+    this.scope.loaders.timeline.clear(timeline.id).prime(timeline.id, updated);
     return updated;
   }
 
@@ -160,32 +133,32 @@ export class TimelineService {
    */
   async remove(rawId: string): Promise<DeletedTimeline> {
     const timeline = await this.managed(rawId, ['admin'], 'delete');
-    const counts = await this.context.sql.transaction(async (sql) => {
+    const counts = await this.scope.db.transaction(async (sql) => {
       const timelines = new TimelineRepository(sql);
       await timelines.lock(timeline.id);
       await this.checkManager(timeline, ['admin'], 'delete', new MembershipRepository(sql));
       return timelines.deleteWithEvents(timeline.id);
     });
-    this.context.loaders.timeline.clear(timeline.id);
+    this.scope.loaders.timeline.clear(timeline.id);
     return { id: timeline.id, formattedName: this.formattedName(timeline), ...counts };
   }
 
   /** A timeline the caller can see (else NOT_FOUND) and may manage with one of `roles` (else FORBIDDEN). */
-  private async managed(rawId: string, roles: MemberRole[], action: string): Promise<TimelineRecord> {
-    this.context.users.requireViewer();
+  private async managed(rawId: string, roles: MemberRole[], action: string): Promise<TimelineRow> {
+    this.users.requireViewer();
     const timeline = await this.byId(rawId);
     if (!timeline) throw notFound('Timeline');
     await this.checkManager(timeline, roles, action);
     return timeline;
   }
 
-  private async checkManager(timeline: TimelineRecord, roles: MemberRole[], action: string, memberships?: MembershipRepository) {
-    const viewerId = this.context.viewerId!;
-    if (timeline.type !== 'community') {
-      if (timeline.createdById !== viewerId) throw forbidden(`Only the creator of ${this.formattedName(timeline)} may ${action} it`);
+  private async checkManager(timeline: TimelineRow, roles: MemberRole[], action: string, memberships?: MembershipRepository) {
+    const viewerId = this.scope.viewerId!;
+    if (timeline.timelineType !== 'community') {
+      if (timeline.createdBy !== viewerId) throw forbidden(`Only the creator of ${this.formattedName(timeline)} may ${action} it`);
       return;
     }
-    const own = memberships ? await memberships.find(timeline.id, viewerId) : await this.context.loaders.membership.load(timeline.id);
+    const own = memberships ? await memberships.find(timeline.id, viewerId) : await this.scope.loaders.membership.load(timeline.id);
     if (own?.state !== 'active' || !roles.includes(own.role)) {
       throw forbidden(`Only ${roles.join('s and ')}s of ${this.formattedName(timeline)} may ${action} it`);
     }
@@ -204,11 +177,11 @@ function checkDescription(description: string | null | undefined): string | null
  * Hashtags are public by nature; a personal timeline is private to its owner whatever `createTimeline` asks
  * (`updateTimeline` asking otherwise is refused: it would change nothing).
  */
-function visibilityFor(type: TimelineType, requested: 'PUBLIC' | 'PRIVATE' | null | undefined, action: 'create' | 'update' = 'create'): TimelineVisibility {
-  if (type === 'PERSONAL' && action === 'update' && requested === 'PUBLIC') {
+function visibilityFor(type: TimelineKind, requested: TimelineVisibility | null | undefined, action: 'create' | 'update' = 'create'): TimelineVisibility {
+  if (type === 'personal' && action === 'update' && requested === 'public') {
     throw badInput('Personal timelines are always private: grant read access with addViewer');
   }
-  if (type === 'PERSONAL') return 'private';
-  if (type === 'HASHTAG' && requested === 'PRIVATE') throw badInput('Hashtag timelines are always public');
-  return requested === 'PRIVATE' ? 'private' : 'public';
+  if (type === 'personal') return 'private';
+  if (type === 'hashtag' && requested === 'private') throw badInput('Hashtag timelines are always public');
+  return requested ?? 'public';
 }

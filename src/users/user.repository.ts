@@ -1,34 +1,34 @@
-import { statement, type Sql } from '../db/sql';
+import { columns, type EntityRow } from '../db/columns';
+import { User } from './user.entity';
+import { statement, writeStatement, type PreparedStatements } from '../db/prepared';
 
-export interface UserRecord {
-  id: number;
-  username: string;
-}
+/** A user as the API reads it (never the password hash): the GraphQL `User` type's parent. */
+export type UserRow = EntityRow<User, 'id' | 'username'>;
 
-const COLUMNS = 'id, username';
+const COLUMNS = columns(User, 'u', ['id', 'username']);
 
-const INSERT = statement(
+const INSERT = writeStatement(
   'user.insert',
-  `insert into "user" (username, password_hash) values ($1, $2)
+  `insert into "user" as u (username, password_hash) values ($1, $2)
    on conflict (username) do nothing
    returning ${COLUMNS}`,
 );
-const FIND_CREDENTIALS = statement('user.findCredentials', `select ${COLUMNS}, password_hash from "user" where username = $1`);
-const FIND_BY_IDS = statement('user.findByIds', `select ${COLUMNS} from "user" where id = any($1::int[])`);
+const FIND_CREDENTIALS = statement('user.findCredentials', `select ${COLUMNS}, u.password_hash as "passwordHash" from "user" u where u.username = $1`);
+const FIND_BY_IDS = statement('user.findByIds', `select ${COLUMNS} from "user" u where u.id = any($1::int[])`);
 
 export class UserRepository {
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly db: PreparedStatements) {}
 
   /** Undefined when the username is taken. */
-  insert(username: string, passwordHash: string): Promise<UserRecord | undefined> {
-    return this.sql.row<UserRecord>(INSERT, [username, passwordHash]);
+  insert(username: string, passwordHash: string): Promise<UserRow | undefined> {
+    return this.db.row<UserRow>(INSERT, [username, passwordHash]);
   }
 
-  findCredentials(username: string): Promise<(UserRecord & { password_hash: string | null }) | undefined> {
-    return this.sql.row(FIND_CREDENTIALS, [username]);
+  findCredentials(username: string): Promise<EntityRow<User, 'id' | 'username' | 'passwordHash'> | undefined> {
+    return this.db.row(FIND_CREDENTIALS, [username]);
   }
 
-  findByIds(ids: readonly number[]): Promise<UserRecord[]> {
-    return this.sql.rows<UserRecord>(FIND_BY_IDS, [ids]);
+  findByIds(ids: readonly number[]): Promise<UserRow[]> {
+    return this.db.rows<UserRow>(FIND_BY_IDS, [ids]);
   }
 }

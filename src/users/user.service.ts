@@ -1,25 +1,25 @@
 import { ApiError, badInput, unauthenticated } from '../common/errors';
+import type { Scope } from '../common/scope';
 import { assertOneScript, normalizeName } from '../naming/name-characters';
-import type { Context } from '../server/context';
 import { hashPassword, verifyPassword } from './passwords';
 import { issueToken, type TokenConfig } from './tokens';
-import { UserRepository, type UserRecord } from './user.repository';
+import { UserRepository, type UserRow } from './user.repository';
 
 const USERNAME = /^[\p{L}\p{N}_.-]{3,80}$/u;
 
 export interface AuthPayload {
   token: string;
-  user: UserRecord;
+  user: UserRow;
 }
 
 export class UserService {
   private readonly users: UserRepository;
 
   constructor(
-    private readonly context: Pick<Context, 'sql' | 'viewerId' | 'loaders'>,
+    private readonly scope: Pick<Scope, 'db' | 'viewerId' | 'loaders'>,
     private readonly tokens: TokenConfig,
   ) {
-    this.users = new UserRepository(context.sql);
+    this.users = new UserRepository(scope.db);
   }
 
   async signUp(rawUsername: string, password: string): Promise<AuthPayload> {
@@ -33,19 +33,19 @@ export class UserService {
   async signIn(rawUsername: string, password: string): Promise<AuthPayload> {
     const found = await this.users.findCredentials(rawUsername.normalize('NFKC').trim());
     // verifyPassword does the same work for an unknown user, so timing does not tell usernames apart.
-    const valid = await verifyPassword(password, found?.password_hash);
+    const valid = await verifyPassword(password, found?.passwordHash);
     if (!found || !valid) throw unauthenticated('Wrong username or password');
     return { token: issueToken(this.tokens, found.id), user: { id: found.id, username: found.username } };
   }
 
-  async viewer(): Promise<UserRecord | null> {
-    return this.context.viewerId === null ? null : ((await this.context.loaders.user.load(this.context.viewerId)) ?? null);
+  async viewer(): Promise<UserRow | null> {
+    return this.scope.viewerId === null ? null : ((await this.scope.loaders.user.load(this.scope.viewerId)) ?? null);
   }
 
   /** The signed-in user's id; UNAUTHENTICATED for anonymous callers. */
   requireViewer(): number {
-    if (this.context.viewerId === null) throw unauthenticated();
-    return this.context.viewerId;
+    if (this.scope.viewerId === null) throw unauthenticated();
+    return this.scope.viewerId;
   }
 }
 

@@ -12,9 +12,9 @@ const code = (fn: () => unknown) => {
 
 describe('naming (SPEC section 2)', () => {
   it('composes the formatted name from the type', () => {
-    expect(formatName('HASHTAG', 'Climate')).toBe('#Climate');
-    expect(formatName('COMMUNITY', 'Climate')).toBe('i-Climate');
-    expect(formatName('PERSONAL', 'Climate')).toBe('My-Climate');
+    expect(formatName('hashtag', 'Climate')).toBe('#Climate');
+    expect(formatName('community', 'Climate')).toBe('i-Climate');
+    expect(formatName('personal', 'Climate')).toBe('My-Climate');
   });
 
   it('canonicalises: NFKC, trimmed, inner whitespace collapsed', () => {
@@ -40,21 +40,21 @@ describe('naming (SPEC section 2)', () => {
   });
 
   it('strips a name’s own type prefix and refuses another type’s', () => {
-    expect(baseNameForType('HASHTAG', '#Foo')).toBe('Foo');
-    expect(baseNameForType('COMMUNITY', 'I-Foo')).toBe('Foo');
-    expect(baseNameForType('PERSONAL', 'my-Foo')).toBe('Foo');
-    expect(baseNameForType('HASHTAG', 'Foo')).toBe('Foo');
-    expect(code(() => baseNameForType('HASHTAG', 'i-Foo'))).toBe('BAD_USER_INPUT');
-    expect(code(() => baseNameForType('COMMUNITY', '#Foo'))).toBe('BAD_USER_INPUT');
-    expect(code(() => baseNameForType('PERSONAL', '#Foo'))).toBe('BAD_USER_INPUT');
-    expect(code(() => baseNameForType('HASHTAG', '##Foo'))).toBe('BAD_USER_INPUT');
+    expect(baseNameForType('hashtag', '#Foo')).toBe('Foo');
+    expect(baseNameForType('community', 'I-Foo')).toBe('Foo');
+    expect(baseNameForType('personal', 'my-Foo')).toBe('Foo');
+    expect(baseNameForType('hashtag', 'Foo')).toBe('Foo');
+    expect(code(() => baseNameForType('hashtag', 'i-Foo'))).toBe('BAD_USER_INPUT');
+    expect(code(() => baseNameForType('community', '#Foo'))).toBe('BAD_USER_INPUT');
+    expect(code(() => baseNameForType('personal', '#Foo'))).toBe('BAD_USER_INPUT');
+    expect(code(() => baseNameForType('hashtag', '##Foo'))).toBe('BAD_USER_INPUT');
   });
 
   it('parses a formatted name by its prefix', () => {
-    expect(parseFormattedName('#Climate')).toEqual({ type: 'HASHTAG', name: 'Climate' });
-    expect(parseFormattedName('i-Climate')).toEqual({ type: 'COMMUNITY', name: 'Climate' });
-    expect(parseFormattedName('I-Climate')).toEqual({ type: 'COMMUNITY', name: 'Climate' });
-    expect(parseFormattedName('my-Climate')).toEqual({ type: 'PERSONAL', name: 'Climate' });
+    expect(parseFormattedName('#Climate')).toEqual({ type: 'hashtag', name: 'Climate' });
+    expect(parseFormattedName('i-Climate')).toEqual({ type: 'community', name: 'Climate' });
+    expect(parseFormattedName('I-Climate')).toEqual({ type: 'community', name: 'Climate' });
+    expect(parseFormattedName('my-Climate')).toEqual({ type: 'personal', name: 'Climate' });
     expect(code(() => parseFormattedName('Climate'))).toBe('BAD_USER_INPUT');
     expect(code(() => parseFormattedName('#'))).toBe('BAD_USER_INPUT');
     expect(code(() => parseFormattedName(''))).toBe('BAD_USER_INPUT');

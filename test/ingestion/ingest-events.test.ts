@@ -1,5 +1,4 @@
-import { describe, expect, it, onTestFinished } from 'vitest';
-import { createRequestPool } from '../../src/db/request-pool';
+import { describe, expect, it } from 'vitest';
 import { KnownUsers, createContext } from '../../src/server/context';
 import { errorCode, TEST_CONFIG, useTestApi } from '../support/api';
 import { newTimeline, newUser } from '../support/factories';
@@ -74,15 +73,13 @@ describe('ingestEvents', () => {
   it('resolves all tags of a batch in a constant number of statements, however many events and tags', async () => {
     const alice = await newUser(api);
     await newTimeline(api, alice, { name: 'StmtExisting' });
-    const pool = createRequestPool(api.orm, () => undefined);
-    onTestFinished(() => pool.end());
-    const deps = { pool, tokens: TEST_CONFIG, knownUsers: new KnownUsers() };
+    const deps = { orm: api.orm, tokens: TEST_CONFIG, knownUsers: new KnownUsers() };
     const statements = async (size: number, prefix: string) => {
       const context = await createContext(deps, `Bearer ${alice.token}`);
       const inputs = Array.from({ length: size }, (_, i) => ({ title: `n ${i} #${prefix}${i}`, tags: ['StmtExisting', `${prefix}Shared`, `${prefix}x${i}`] }));
-      const before = context.sql.statementCount;
+      const before = context.statements.count;
       await context.events.ingestEvents(inputs);
-      return context.sql.statementCount - before;
+      return context.statements.count - before;
     };
     const small = await statements(2, 'StmtSmall');
     const large = await statements(100, 'StmtLarge');

@@ -3,7 +3,7 @@ import { auditTimelines } from '../../src/db/audit';
 import { dedupeTimelines } from '../../src/db/dedupe';
 import { auditLookalikes } from '../../src/db/lookalike-audit';
 import { baseNameSql } from '../../src/db/legacy-names';
-import { baseNameForType } from '../../src/naming/naming';
+import { baseNameForType, type TimelineType } from '../../src/naming/naming';
 import { FIRST, migrationDb, runCli, snapshot, type MigrationDb } from '../migrations/support';
 import { seedLegacyData } from './fixture';
 
@@ -22,7 +22,7 @@ describe('the V2 audit', () => {
     ];
     for (const [raw, type] of cases) {
       const { rows } = await m.db.query(`select ${baseNameSql('$1::text', '$2::text')} as base`, [raw, type]);
-      expect(rows[0].base, raw).toBe(baseNameForType(type, raw));
+      expect(rows[0].base, raw).toBe(baseNameForType(type.toLowerCase() as TimelineType, raw));
     }
   });
 

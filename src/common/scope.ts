@@ -1,0 +1,20 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { PreparedStatements } from '../db/prepared';
+import type { StatementCounter } from '../db/statement-counter';
+import type { EventBus } from '../events/event-bus';
+import type { Loaders } from '../server/loaders';
+
+/** One operation's scope, HTTP or WebSocket: who asks, its EntityManager fork, its loaders. */
+export interface Scope {
+  /** Null for an anonymous caller. */
+  viewerId: number | null;
+  /** This operation's own fork: the global EntityManager is never used by a request. */
+  em: EntityManager;
+  /** Hot statements, prepared, on `em`'s connection and transaction. */
+  db: PreparedStatements;
+  statements: StatementCounter;
+  /** Replaced with fresh ones for each delivery of a subscription, so it sees what is visible then. */
+  loaders: Loaders;
+  /** Where `eventAdded` subscriptions listen; absent when the app runs without one. */
+  eventBus?: EventBus;
+}
