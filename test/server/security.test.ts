@@ -59,7 +59,7 @@ describe('passwords', () => {
 });
 
 describe('tokens', () => {
-  const server = useTestServer({ config: { tokenTtlSeconds: 1 } });
+  const server = useTestServer({ config: { tokenTtlSeconds: 3 } });
 
   it('expire after their time to live, over HTTP and WebSocket', async () => {
     const user = await newUser(server);
