@@ -3,6 +3,7 @@ import { auditTimelines, type AuditFinding, type AuditRow } from './audit';
 import { PREFIX_OF, TIMELINE_TYPES, baseNameSql, foldSql, typeSql, type LegacyTimelineType } from './legacy-names';
 import { auditLookalikes, describeLookalike, type LookalikeFinding } from './lookalike-audit';
 import type { Session } from './migration-support';
+import { silentProgress, type ProgressReporter } from './progress';
 
 /**
  * `npm run db:dedupe`: fixes every row the V2 audit reports, in one transaction (SPEC section 7).
@@ -30,21 +31,33 @@ export interface DedupeResult {
 
 const MAX_PASSES = 5;
 
-export async function dedupeTimelines(db: Session, options: { apply: boolean }): Promise<DedupeResult> {
+/** `progress` hears of each finding fixed and each lookalike judged (a large database has many). */
+export async function dedupeTimelines(db: Session, options: { apply: boolean; progress?: ProgressReporter }): Promise<DedupeResult> {
+  const progress = options.progress ?? silentProgress;
   const changes: string[] = [];
   await db.query('begin');
   try {
     let findings = await auditTimelines(db);
     for (let pass = 0; pass < MAX_PASSES && findings.length > 0; pass++) {
-      for (const finding of findings.filter((f) => f.kind !== 'duplicate')) changes.push(await fixRow(db, finding));
+      const fixes = findings.filter((f) => f.kind !== 'duplicate');
       const duplicates = findings.filter((f) => f.kind === 'duplicate');
-      if (duplicates.length === findings.length) {
-        for (const finding of duplicates) changes.push(...(await fixDuplicates(db, finding)));
+      const work = fixes.length > 0 ? fixes : duplicates;
+      const task = progress.begin(`fix ${fixes.length > 0 ? 'rows' : 'duplicates'} (pass ${pass + 1})`, 'findings');
+      for (const [i, finding] of work.entries()) {
+        changes.push(...(fixes.length > 0 ? [await fixRow(db, finding)] : await fixDuplicates(db, finding)));
+        task.update({ done: i + 1, total: work.length });
       }
+      task.end();
       findings = await auditTimelines(db);
     }
     const lookalikes: string[] = [];
-    for (const finding of await auditLookalikes(db)) lookalikes.push(await suggestRename(db, finding));
+    const suspects = await auditLookalikes(db);
+    const task = progress.begin('suggest renames for lookalikes', 'names');
+    for (const [i, finding] of suspects.entries()) {
+      lookalikes.push(await suggestRename(db, finding));
+      task.update({ done: i + 1, total: suspects.length });
+    }
+    task.end();
     await db.query(options.apply ? 'commit' : 'rollback');
     return { changes, remaining: findings, lookalikes, applied: options.apply };
   } catch (error) {

@@ -1,5 +1,8 @@
+import { Configuration } from '@mikro-orm/core';
 import { Migration } from '@mikro-orm/migrations';
 import type { QueryResultRow } from 'pg';
+import { MigrationWatcher, silentStepProgress, type StepProgress, type StepTask } from './migration-progress';
+import { progressReporter, progressSettingsFromEnv } from './progress';
 
 /**
  * The V2 migrations are written as steps that this module runs on one dedicated connection, outside the
@@ -67,14 +70,37 @@ export abstract class StepMigration extends Migration {
   }
 
   private async runSteps(steps: Step[]): Promise<void> {
+    if (steps.length === 0) return;
     const client = (this.getKnex() as unknown as { client: KnexClient }).client;
     const connection = await client.acquireConnection();
+    const watcher = await this.watcher(client, connection);
     try {
-      await runSteps(connection, steps, this.constructor.name);
+      await runSteps(connection, steps, this.constructor.name, watcher?.progress);
     } finally {
       await connection.query('reset lock_timeout').catch(() => undefined);
       await client.releaseConnection(connection);
+      if (watcher) await client.releaseConnection(watcher.monitor);
     }
+  }
+
+  /**
+   * Progress goes where the migrator's own lines go (the ORM's logger: the console for `npx mikro-orm`, the
+   * JSON log for `npm start`), as a live bar instead when that is the console and stderr is a terminal;
+   * nothing with `migrations.silent` or `MIGRATION_PROGRESS=off`. A second connection watches the steps.
+   */
+  private async watcher(client: KnexClient, connection: Session): Promise<{ progress: StepProgress; monitor: Session } | undefined> {
+    const { mode, intervalMs } = progressSettingsFromEnv();
+    if (mode === 'off' || this.config.get('migrations').silent) return undefined;
+    const consoleLogger = this.config.get('logger') === Configuration.DEFAULTS.logger;
+    const logger = this.config.getLogger();
+    const reporter = progressReporter({
+      mode: mode === 'auto' ? (consoleLogger && process.stderr.isTTY ? 'bar' : 'lines') : mode,
+      intervalMs,
+      write: (line) => logger.log('migrator', line, { enabled: true }),
+    });
+    const pid = Number((await connection.query('select pg_backend_pid() as pid')).rows[0].pid);
+    const monitor = await client.acquireConnection();
+    return { progress: new MigrationWatcher(monitor, pid, reporter, intervalMs), monitor };
   }
 }
 
@@ -87,64 +113,83 @@ const LOCK_NOT_AVAILABLE = '55P03';
 const UNIQUE_VIOLATION = '23505';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function runSteps(db: Session, steps: Step[], migration: string): Promise<void> {
+export async function runSteps(db: Session, steps: Step[], migration: string, progress: StepProgress = silentStepProgress): Promise<void> {
   const settings = migrationSettings();
   await db.query(`set lock_timeout = '${settings.lockTimeout.replace(/'/g, '')}'`);
   for (const step of steps) {
+    const task = progress.begin(step.title, step.kind === 'batches' ? 'rows' : 'statements');
     try {
-      await runStep(db, step, settings);
+      await runStep(db, step, settings, task, progress.counting);
     } catch (error) {
       if (error instanceof Error && !error.message.startsWith(migration)) {
         error.message = `${migration}: step "${step.title}" failed: ${error.message}`;
       }
       throw error;
+    } finally {
+      task.end();
     }
   }
 }
 
-async function runStep(db: Session, step: Step, settings: ReturnType<typeof migrationSettings>): Promise<void> {
+async function runStep(db: Session, step: Step, settings: ReturnType<typeof migrationSettings>, task: StepTask, counting: boolean): Promise<void> {
   switch (step.kind) {
     case 'check':
       return step.run(db);
     case 'transaction':
-      return withLockRetries(settings.lockRetries, async () => {
-        await db.query('begin');
-        try {
-          for (const sql of step.sql) await db.query(sql);
-          await db.query('commit');
-        } catch (error) {
-          await db.query('rollback');
-          throw error;
-        }
-      });
+      return withLockRetries(settings.lockRetries, task, () =>
+        task.watch(async () => {
+          await db.query('begin');
+          try {
+            for (const sql of step.sql) await db.query(sql);
+            await db.query('commit');
+          } catch (error) {
+            await db.query('rollback');
+            throw error;
+          }
+        }),
+      );
     case 'outside':
-      return withLockRetries(settings.lockRetries, () => db.query(step.sql).then(() => undefined));
+      return withLockRetries(settings.lockRetries, task, () => task.watch(() => db.query(step.sql).then(() => undefined)));
     case 'batches':
-      return runBatches(db, step, settings);
+      return runBatches(db, step, settings, task, counting);
     case 'index':
-      return buildIndex(db, step, settings.lockRetries);
+      return buildIndex(db, step, settings.lockRetries, task);
   }
 }
 
-async function withLockRetries<T>(retries: number, work: () => Promise<T>): Promise<T> {
+async function withLockRetries<T>(retries: number, task: StepTask, work: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await work();
     } catch (error) {
       if ((error as { code?: string }).code !== LOCK_NOT_AVAILABLE || attempt >= retries) throw error;
-      await sleep(Math.min(100 * 2 ** attempt, 3000));
+      const delay = Math.min(100 * 2 ** attempt, 3000);
+      task.retrying(attempt, retries, delay);
+      await sleep(delay);
     }
   }
 }
 
-async function runBatches(db: Session, step: Extract<Step, { kind: 'batches' }>, settings: ReturnType<typeof migrationSettings>) {
+/**
+ * With progress on, each batch also counts the key table's rows in its range (an index-only scan of the
+ * primary key), so that "rows done" and "total" are rows, not ids; rows added meanwhile join the total.
+ */
+async function runBatches(db: Session, step: Extract<Step, { kind: 'batches' }>, settings: ReturnType<typeof migrationSettings>, task: StepTask, counting: boolean) {
   const maxId = async () => Number((await db.query(`select coalesce(max(id), 0) as max from ${step.keyTable}`)).rows[0].max);
+  const rowsIn = async (above: number, upTo: number) =>
+    counting ? Number((await db.query(`select count(*) as n from ${step.keyTable} where id > $1 and id <= $2`, [above, upTo])).rows[0].n) : 0;
   let from = Number((await db.query(`select coalesce(min(id), 1) - 1 as min from ${step.keyTable}`)).rows[0].min);
-  for (let max = await maxId(); from < max; max = await maxId()) {
+  let done = 0;
+  let total = 0;
+  for (let max = await maxId(), counted = from; from < max; max = await maxId()) {
+    total += await rowsIn(counted, max);
+    counted = max;
     while (from < max) {
       const to = Math.min(from + settings.batchSize, max);
-      await withLockRetries(settings.lockRetries, () => db.query(step.sql, [from, to]));
+      await withLockRetries(settings.lockRetries, task, () => task.watch(() => db.query(step.sql, [from, to])));
+      done += await rowsIn(from, to);
       from = to;
+      task.update({ done, total });
     }
   }
 }
@@ -159,19 +204,22 @@ export async function indexValidity(db: Session, name: string): Promise<boolean 
   return rows.length === 0 ? null : rows[0].valid;
 }
 
-async function buildIndex(db: Session, step: Extract<Step, { kind: 'index' }>, retries: number): Promise<void> {
+async function buildIndex(db: Session, step: Extract<Step, { kind: 'index' }>, retries: number, task: StepTask): Promise<void> {
+  const watched = (sql: string) => () => task.watch(() => db.query(sql));
   for (let attempt = 0; ; attempt++) {
     const validity = await indexValidity(db, step.name);
     if (validity === true) return;
-    if (validity === false) await withLockRetries(retries, () => db.query(`drop index concurrently if exists "${step.name}"`));
-    if (step.before) await withLockRetries(retries, () => db.query(step.before!));
+    if (validity === false) await withLockRetries(retries, task, watched(`drop index concurrently if exists "${step.name}"`));
+    if (step.before) await withLockRetries(retries, task, watched(step.before));
     try {
-      await db.query(step.sql);
+      await watched(step.sql)();
     } catch (error) {
       // A failed concurrent build leaves an INVALID index behind; never leave it for the next run to trust.
-      await withLockRetries(retries, () => db.query(`drop index concurrently if exists "${step.name}"`));
+      await withLockRetries(retries, task, watched(`drop index concurrently if exists "${step.name}"`));
       if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE && attempt < retries) {
-        await sleep(Math.min(100 * 2 ** attempt, 3000));
+        const delay = Math.min(100 * 2 ** attempt, 3000);
+        task.retrying(attempt, retries, delay);
+        await sleep(delay);
         continue;
       }
       if ((error as { code?: string }).code === UNIQUE_VIOLATION && step.before && attempt < 3) continue;

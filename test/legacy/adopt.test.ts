@@ -70,10 +70,19 @@ describe('adopting a messy legacy database', () => {
     expect(await snapshot(m.db)).toBe(unchanged);
   });
 
-  it('db:dedupe -- --apply fixes every finding in one go', async () => {
-    const { code, output } = await runCli('npm', ['run', '-s', 'db:dedupe', '--', '--apply'], m.url);
+  it('db:dedupe -- --apply fixes every finding in one go, reporting its progress', async () => {
+    Object.assign(process.env, { MIGRATION_PROGRESS: 'lines', MIGRATION_PROGRESS_INTERVAL: '0' });
+    const { code, output } = await runCli('npm', ['run', '-s', 'db:dedupe', '--', '--apply'], m.url).finally(() => {
+      delete process.env.MIGRATION_PROGRESS;
+      delete process.env.MIGRATION_PROGRESS_INTERVAL;
+    });
     expect(output).toContain('Applied');
     expect(code).toBe(0);
+    // The eight findings of the audit: rows first (pass 1), then the duplicates left (pass 2), a line for each.
+    const progress = output.split('\n').filter((line) => line.startsWith('fix '));
+    expect(progress).toHaveLength(8);
+    expect(progress).toContainEqual(expect.stringMatching(/^fix rows \(pass 1\): 4 \/ 4 findings \(100\.0%\), [\d,]+ findings\/s, done$/));
+    expect(progress).toContainEqual(expect.stringMatching(/^fix duplicates \(pass 2\): 4 \/ 4 findings \(100\.0%\), [\d,]+ findings\/s, done$/));
     expect(output).toContain(`rename community timeline ${t('fooCommunity2')} "i-foo" → "i-foo (2)"`);
     expect(await auditTimelines(m.db)).toEqual([]);
   });
