@@ -28,6 +28,16 @@ export interface DatabaseTimeouts {
   acquireTimeoutMs: number;
 }
 
+/** `GET /metrics` (Prometheus), on a listener of its own; unset (no `METRICS_PORT`): not served at all. */
+export interface MetricsSettings {
+  /** `METRICS_HOST`, default 127.0.0.1 whatever `HOST` is: exposing metrics is a choice of its own. */
+  host: string;
+  /** `METRICS_PORT`; must differ from `PORT`. */
+  port: number;
+  /** `METRICS_MAX_OPERATIONS` (100): distinct operation names given a label of their own; later ones count as `other`. */
+  maxOperations: number;
+}
+
 export interface AppConfig {
   host: string;
   port: number;
@@ -57,6 +67,7 @@ export interface AppConfig {
   apolloReporting: boolean;
   /** On SIGTERM, how long `/readyz` reports 503 before the server stops accepting (the load balancer's reaction time). */
   shutdownDelayMs: number;
+  metrics?: MetricsSettings;
 }
 
 export const DEFAULT_LIMITS: QueryLimits = {
@@ -77,7 +88,7 @@ export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = {
 /** What the HTTP/WebSocket server needs beyond address and tokens; `loadConfig` reads each from the environment. */
 export type ServerSettings = Pick<
   AppConfig,
-  'limits' | 'introspection' | 'fieldSuggestions' | 'playground' | 'slowOperationMs' | 'httpMount' | 'graphqlJit' | 'apolloReporting'
+  'limits' | 'introspection' | 'fieldSuggestions' | 'playground' | 'slowOperationMs' | 'httpMount' | 'graphqlJit' | 'apolloReporting' | 'metrics'
 >;
 
 export function defaultServerSettings(production: boolean): ServerSettings {
@@ -90,6 +101,7 @@ export function defaultServerSettings(production: boolean): ServerSettings {
     httpMount: 'node',
     graphqlJit: true,
     apolloReporting: false,
+    metrics: undefined,
   };
 }
 
@@ -127,13 +139,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     graphqlJit: flag('GRAPHQL_JIT', defaults.graphqlJit),
     apolloReporting: Boolean(env.APOLLO_KEY),
     shutdownDelayMs: number('SHUTDOWN_DELAY_MS', 0),
+    metrics: parseMetrics(env),
   };
 }
 
-function parsePort(raw: string | undefined): number {
+function parseMetrics(env: NodeJS.ProcessEnv): MetricsSettings | undefined {
+  if (env.METRICS_PORT === undefined || env.METRICS_PORT === '') return undefined;
+  const port = parsePort(env.METRICS_PORT, 'METRICS_PORT');
+  if (port !== 0 && port === parsePort(env.PORT)) throw new Error(`METRICS_PORT must differ from PORT (${port}): metrics are never served beside the API`);
+  return {
+    host: env.METRICS_HOST || '127.0.0.1',
+    port,
+    maxOperations: parseCount('METRICS_MAX_OPERATIONS', env.METRICS_MAX_OPERATIONS, 100),
+  };
+}
+
+function parsePort(raw: string | undefined, name = 'PORT'): number {
   if (raw === undefined || raw === '') return 4000;
   const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be 0-65535, got "${raw}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name} must be 0-65535, got "${raw}"`);
   return port;
 }
 

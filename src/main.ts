@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     if (applied.length > 0) logger.info({ migrations: applied }, `Applied migrations: ${applied.join(', ')}`);
     const orm = await MikroORM.init(ormConfig(url, {}, config.database));
     const app = await startApp({ orm, config, logger });
-    logger.info({ url: app.url }, `iTimeline API ready at ${app.url} (HTTP and WebSocket)`);
+    logger.info({ url: app.url, metricsUrl: app.metricsUrl }, `iTimeline API ready at ${app.url} (HTTP and WebSocket)`);
 
     let stopping = false;
     /**

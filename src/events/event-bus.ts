@@ -37,6 +37,9 @@ export class EventBus {
   private stopped = false;
   private reconnectTimer?: NodeJS.Timeout;
   private reconnectDelay = 100;
+  /** Totals since start, for the metrics (read when scraped). */
+  readonly stats = { notifications: 0, reconnects: 0, dropped: 0 };
+  private readonly countDrop = () => void this.stats.dropped++;
 
   constructor(
     private readonly connectionString: string,
@@ -48,14 +51,35 @@ export class EventBus {
     await this.listen();
   }
 
+  get connected(): boolean {
+    return this.client !== undefined;
+  }
+
+  get subscriptionCount(): number {
+    let count = 0;
+    for (const mailboxes of this.subscribers.values()) count += mailboxes.size;
+    return count;
+  }
+
+  /** Events heard and not yet taken by their subscriptions. */
+  get queuedEvents(): number {
+    let count = 0;
+    for (const mailboxes of this.subscribers.values()) for (const mailbox of mailboxes) count += mailbox.queued;
+    return count;
+  }
+
   /** The ids of events newly listed on `timelineId`, as they are committed, until the iterator is closed. */
   subscribe(timelineId: number): AsyncIterableIterator<number> {
     const mailboxes = this.subscribers.get(timelineId) ?? new Set<Mailbox<number>>();
     this.subscribers.set(timelineId, mailboxes);
-    const mailbox: Mailbox<number> = new Mailbox(() => {
-      mailboxes.delete(mailbox);
-      if (mailboxes.size === 0 && this.subscribers.get(timelineId) === mailboxes) this.subscribers.delete(timelineId);
-    });
+    const mailbox: Mailbox<number> = new Mailbox(
+      () => {
+        mailboxes.delete(mailbox);
+        if (mailboxes.size === 0 && this.subscribers.get(timelineId) === mailboxes) this.subscribers.delete(timelineId);
+      },
+      undefined,
+      this.countDrop,
+    );
     mailboxes.add(mailbox);
     return mailbox;
   }
@@ -72,7 +96,9 @@ export class EventBus {
   private async listen(): Promise<void> {
     const client = new pg.Client({ connectionString: this.connectionString, application_name: EVENT_BUS_APPLICATION_NAME });
     client.on('notification', (message) => {
-      if (message.channel === EVENT_ADDED_CHANNEL) this.dispatch(decodeEventAdded(message.payload));
+      if (message.channel !== EVENT_ADDED_CHANNEL) return;
+      this.stats.notifications++;
+      this.dispatch(decodeEventAdded(message.payload));
     });
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client));
@@ -106,11 +132,14 @@ export class EventBus {
   private scheduleReconnect(): void {
     if (this.stopped) return;
     this.reconnectTimer = setTimeout(() => {
-      this.listen().catch((error: unknown) => {
-        this.logError(error);
-        this.reconnectDelay = Math.min(this.reconnectDelay * 2, MAX_RECONNECT_DELAY_MS);
-        this.scheduleReconnect();
-      });
+      this.listen().then(
+        () => void this.stats.reconnects++,
+        (error: unknown) => {
+          this.logError(error);
+          this.reconnectDelay = Math.min(this.reconnectDelay * 2, MAX_RECONNECT_DELAY_MS);
+          this.scheduleReconnect();
+        },
+      );
     }, this.reconnectDelay);
     this.reconnectTimer.unref();
   }

@@ -12,13 +12,22 @@ export class Mailbox<T> implements AsyncIterableIterator<T> {
     private readonly onClose: () => void,
     /** A consumer this far behind loses the oldest values rather than the process its memory. */
     private readonly capacity = 1000,
+    private readonly onDrop: () => void = () => undefined,
   ) {}
+
+  /** Values pushed and not yet taken. */
+  get queued(): number {
+    return this.queue.length;
+  }
 
   push(value: T): void {
     if (this.closed) return;
     const waiter = this.waiting.shift();
     if (waiter) return waiter({ value, done: false });
-    if (this.queue.length >= this.capacity) this.queue.shift();
+    if (this.queue.length >= this.capacity) {
+      this.queue.shift();
+      this.onDrop();
+    }
     this.queue.push(value);
   }
 

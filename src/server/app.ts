@@ -25,6 +25,9 @@ import { Health } from './health';
 import { httpErrorHandler, jsonBody } from './http-errors';
 import { QueryProtection } from './limits';
 import { createLogger, loggingContextFailure, requestId, requestLogPlugin, type Logger } from './logger';
+import { ServiceMetrics } from './metrics';
+import { metricsPlugin } from './metrics-plugin';
+import { startMetricsServer, type MetricsServer } from './metrics-server';
 import { NodeMount } from './node-mount';
 import { Playground } from './playground';
 import { buildSchema } from './schema';
@@ -36,6 +39,8 @@ export interface App {
   httpServer: Server;
   /** `/readyz`; `health.markShuttingDown()` is the first step of a graceful stop. */
   health: Health;
+  /** `http://host:port/metrics` on its own listener, when `config.metrics` is set. */
+  metricsUrl?: string;
   /** Stops accepting, lets in-flight operations finish, closes subscriptions (1001). The ORM is the caller's. */
   stop(): Promise<void>;
 }
@@ -61,7 +66,8 @@ export async function startApp({ orm, config: given, logger = createLogger('info
   const httpServer = createServer();
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.limits.maxBodyBytes });
   const executor = config.graphqlJit ? new CompiledExecutor(schema) : undefined;
-  const wsCleanup = useServer(webSocketOptions({ schema, deps, protection, logger, executor }), wsServer);
+  const metrics = config.metrics && new ServiceMetrics(config.metrics, orm, eventBus, () => wsServer.clients.size);
+  const wsCleanup = useServer(webSocketOptions({ schema, deps, protection, logger, executor, metrics }), wsServer);
 
   const apollo = new ApolloServer<Context>({
     ...schemaOrGateway(schema, executor),
@@ -83,6 +89,7 @@ export async function startApp({ orm, config: given, logger = createLogger('info
       { async serverWillStart() { return { drainServer: async () => { await wsCleanup.dispose(); await eventBus.stop(); } }; } },
       protection.costPlugin(),
       requestLogPlugin(logger, config.slowOperationMs),
+      ...(metrics ? [metricsPlugin(metrics)] : []),
       ...(config.reportStatementCount ? [reportStatementCount] : []),
       ...plugins,
     ],
@@ -117,12 +124,21 @@ export async function startApp({ orm, config: given, logger = createLogger('info
     httpServer.listen(config.port, config.host, () => resolve());
   });
   const { port } = httpServer.address() as AddressInfo;
+  let metricsServer: MetricsServer | undefined;
+  if (metrics && config.metrics) {
+    metricsServer = await startMetricsServer(metrics.registry, config.metrics.host, config.metrics.port).catch(async (error: unknown) => {
+      await apollo.stop();
+      throw error;
+    });
+  }
   return {
     url: `http://${config.host}:${port}/graphql`,
     httpServer,
     health,
+    metricsUrl: metricsServer?.url,
     async stop() {
       await apollo.stop();
+      await metricsServer?.close();
     },
   };
 }

@@ -7,6 +7,7 @@ import { createContext, type ContextDeps } from './context';
 import { formatError, isExpected, rootCause } from './errors';
 import type { QueryProtection } from './limits';
 import type { Logger } from './logger';
+import type { ServiceMetrics } from './metrics';
 
 type ConnectionParams = { authorization?: string };
 type WsContext = ConnectionContext<ConnectionParams, Extra>;
@@ -24,6 +25,8 @@ export interface WebSocketOptions {
   logger: Logger;
   /** Runs every operation, as over HTTP; absent, graphql-js does. */
   executor?: CompiledExecutor;
+  /** Counts subscription events sent. */
+  metrics?: ServiceMetrics;
 }
 
 /**
@@ -31,7 +34,7 @@ export interface WebSocketOptions {
  * (an invalid or expired one closes it with 4403), every operation is parsed, validated and costed by the
  * same QueryProtection, and errors reach the client formatted (masked) as over HTTP.
  */
-export function webSocketOptions({ schema, deps, protection, logger, executor }: WebSocketOptions): ServerOptions<ConnectionParams, Extra> {
+export function webSocketOptions({ schema, deps, protection, logger, executor, metrics }: WebSocketOptions): ServerOptions<ConnectionParams, Extra> {
   const connections = new WeakMap<WsContext, Connection>();
   const format = (errors: readonly GraphQLError[]) => errors.map((error) => formatError(error.toJSON(), error));
   const logUnexpected = (ctx: WsContext, id: string, errors: readonly GraphQLError[]) => {
@@ -77,7 +80,8 @@ export function webSocketOptions({ schema, deps, protection, logger, executor }:
       const operation = getOperationAST(args.document, args.operationName)?.name?.value ?? null;
       logger.info({ reqId: connection?.id, opId: id, operation, userId: connection?.userId ?? null, transport: 'ws' }, 'Operation');
     },
-    onNext: (ctx, id, _payload, _args, result) => {
+    onNext: (ctx, id, _payload, args, result) => {
+      if (metrics && getOperationAST(args.document, args.operationName)?.operation === 'subscription') metrics.delivered();
       if (!result.errors) return;
       logUnexpected(ctx, id, result.errors);
       return { ...result, errors: format(result.errors) };
