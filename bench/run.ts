@@ -18,6 +18,8 @@ import { NESTED_QUERY, OPERATION_NAMES, QUERIES, type Dataset, type ScenarioName
 
 const quick = process.argv.includes('--quick');
 const profile = process.argv.includes('--profile');
+/** The service (not the baseline) with `/metrics` on: its cost per request is the difference to a run without. */
+const metrics = process.argv.includes('--metrics');
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
 
 /** Full: 15 s measured after 3 s of warm-up, 3 interleaved rounds. Quick: the same shape, shorter and smaller. */
@@ -83,7 +85,7 @@ async function main(): Promise<void> {
       const start = (target: Target) =>
         target === 'floor'
           ? startChild('floor-process.ts', [url, String(POOL_SIZE), JWT_SECRET], { execArgv: profileArgs(`floor-${dataset.label}`) })
-          : startChild('service-process.ts', [url, JWT_SECRET, ...(target === 'baseline' ? ['--baseline'] : [])], {
+          : startChild('service-process.ts', [url, JWT_SECRET, ...(target === 'baseline' ? ['--baseline'] : metrics ? ['--metrics'] : [])], {
               execArgv: profileArgs(`${target}-${dataset.label}`),
             });
       const started = { service: await start('service'), baseline: await start('baseline'), floor: await start('floor') };
@@ -125,7 +127,7 @@ async function main(): Promise<void> {
       plan: { ...PLAN, connections: CONNECTIONS, poolSize: POOL_SIZE, datasets: DATASETS },
       requests: { shape: 'Apollo Client 4 (HttpLink defaults)', headers: clientHeaders('<token of user 1>'), extensions: { clientLibrary: APOLLO_CLIENT } },
       targets: {
-        service: 'the service as configured by default',
+        service: metrics ? 'the service as configured by default, with /metrics on (METRICS_PORT)' : 'the service as configured by default',
         baseline: 'the same server with the gateway executor and the node:http mount switched off (graphqlJit: false, httpMount: express)',
         floor: 'bench/floor.ts: node:http + pg, SQL of its own',
       },

@@ -7,10 +7,14 @@ import { cpuMillis, serveParent } from './child';
 /**
  * The real service, as `npm start` runs it (production settings), on the database given as argv[2].
  * `--statements` adds the statement count to each response, for the nested-query check only.
+ * `--metrics` turns `/metrics` on (to measure its cost per request).
  * `--baseline` is the same server with the gateway executor (graphql-jit) and the `node:http` mount of
  * `/graphql` switched off: graphql-js `execute` behind express, which the report sets beside the default.
  */
 const [url, jwtSecret, ...flags] = process.argv.slice(2);
+
+/** `--metrics`: the metrics plugin and gauges on, as with `METRICS_PORT` set (its listener on a free port). */
+const METRICS_SETTINGS: Record<string, unknown> = { metrics: { host: '127.0.0.1', port: 0, maxOperations: 100 } };
 
 /**
  * Loosely typed so that it spreads into the config whether or not this build's `ServerSettings` has these
@@ -32,6 +36,7 @@ async function start(): Promise<string> {
       production: true,
       reportStatementCount: flags.includes('--statements'),
       ...(flags.includes('--baseline') ? BASELINE_SETTINGS : {}),
+      ...(flags.includes('--metrics') ? METRICS_SETTINGS : {}),
     },
     // Warnings and errors only: a log line per request would measure the terminal.
     logger: createLogger('warn'),
