@@ -1,3 +1,4 @@
+import { OperationTypeNode } from 'graphql';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { badCredentials } from '../common/errors';
 import type { Scope } from '../common/scope';
@@ -42,11 +43,19 @@ export async function createContext(deps: ContextDeps, authorization: string | u
   const db = new PreparedStatements(em, statements);
   const viewerId = userIdFromAuthorization(deps.tokens, authorization) ?? null;
   const loaders = new Loaders(db, viewerId);
-  if (viewerId !== null && !(await deps.knownUsers.exists(viewerId, loaders))) {
+  if (viewerId !== null && !(await deps.knownUsers.exists(viewerId, loaders, db))) {
     throw badCredentials('The token names a user that does not exist');
   }
   const scope: Scope = { viewerId, em, db, statements, loaders, eventBus: deps.eventBus };
   return Object.assign(scope, services(scope, deps.tokens));
+}
+
+/**
+ * Queries may read from a replica. A mutation reads from the primary (its checks and its response see what
+ * it writes), and so does a subscription: its events were committed on the primary a moment ago.
+ */
+export function routeReads(scope: Scope, operation: OperationTypeNode | undefined): void {
+  if (operation !== OperationTypeNode.QUERY) scope.db.readFromPrimary();
 }
 
 /** Every service of an operation, each given what it uses. */
@@ -71,9 +80,17 @@ export class KnownUsers {
 
   constructor(private readonly capacity = 100_000) {}
 
-  async exists(id: number, loaders: Loaders): Promise<boolean> {
+  /**
+   * A user missing from a replica may have signed up a moment ago on the primary: the check is repeated
+   * there, and the operation then reads from the primary (it is behind the replica's view anyway).
+   */
+  async exists(id: number, loaders: Loaders, db: PreparedStatements): Promise<boolean> {
     if (this.ids.has(id)) return true;
-    if (!(await loaders.user.load(id))) return false;
+    if (!(await loaders.user.load(id))) {
+      if (!db.readsFromReplica()) return false;
+      db.readFromPrimary();
+      if (!(await loaders.user.clear(id).load(id))) return false;
+    }
     if (this.ids.size >= this.capacity) this.ids.clear();
     this.ids.add(id);
     return true;
