@@ -48,9 +48,11 @@ export class PreparedStatements {
     this.primaryOnly = true;
   }
 
-  /** Whether a read now may go to a replica: there is one, and this operation has not turned to the primary. */
-  readsFromReplica(): boolean {
-    return !this.primaryOnly && this.em.getConnection('read') !== this.em.getConnection('write');
+  /** The same operation's statements, every one of them on the primary. */
+  onPrimary(): PreparedStatements {
+    const primary = new PreparedStatements(this.em, this.counter);
+    primary.readFromPrimary();
+    return primary;
   }
 
   async rows<R>(stmt: Statement, values: readonly unknown[] = []): Promise<R[]> {
@@ -65,7 +67,7 @@ export class PreparedStatements {
     } catch (error) {
       const driver = this.em.getDriver();
       if (!(driver instanceof ReplicaRoutingDriver && driver.isReplica(connection) && replicaCannotServe(error))) throw error;
-      driver.setFit(connection, false);
+      driver.replicaFailed(connection, error as Error);
       return this.run(this.em.getConnection('write').getKnex(), stmt, values);
     }
   }

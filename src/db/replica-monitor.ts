@@ -39,7 +39,13 @@ export class ReplicaMonitor {
     private readonly driver: ReplicaRoutingDriver,
     private readonly settings: Pick<ReplicaSettings, 'maxLagMs' | 'checkIntervalMs'>,
     private readonly log: (change: ReplicaStatus) => void = () => undefined,
-  ) {}
+  ) {
+    driver.onReplicaFailure = (connection, error) => {
+      const i = driver.replicaConnections().findIndex((replica) => replica.connection === connection);
+      const previous = this.statuses[i];
+      if (previous && previous.state !== 'lost') this.update(i, { name: previous.name, address: previous.address, state: 'lost', reason: error.message });
+    };
+  }
 
   /** Resolves after the first check, so that no read goes to a replica that was never seen streaming. */
   async start(): Promise<void> {

@@ -44,6 +44,15 @@ export class ReplicaRoutingDriver extends PostgreSqlDriver {
     return (this.replicas as unknown[]).includes(connection);
   }
 
+  /** Called when a read finds a replica unusable (the ReplicaMonitor reports it lost at once). */
+  onReplicaFailure?: (replica: PostgreSqlConnection, error: Error) => void;
+
+  /** A read could not be served by `replica`: it serves none until a check sees it streaming again. */
+  replicaFailed(replica: PostgreSqlConnection, error: Error): void {
+    this.setFit(replica, false);
+    this.onReplicaFailure?.(replica, error);
+  }
+
   setFit(replica: PostgreSqlConnection, fit: boolean): void {
     if (fit === !this.unfit.has(replica)) return;
     if (fit) this.unfit.delete(replica);

@@ -11,6 +11,7 @@ import { ViewerService } from '../memberships/viewer.service';
 import { TimelineService } from '../timelines/timeline.service';
 import type { TokenConfig } from '../users/tokens';
 import { userIdFromAuthorization } from '../users/tokens';
+import { UserRepository } from '../users/user.repository';
 import { UserService } from '../users/user.service';
 import { Loaders } from './loaders';
 
@@ -43,7 +44,7 @@ export async function createContext(deps: ContextDeps, authorization: string | u
   const db = new PreparedStatements(em, statements);
   const viewerId = userIdFromAuthorization(deps.tokens, authorization) ?? null;
   const loaders = new Loaders(db, viewerId);
-  if (viewerId !== null && !(await deps.knownUsers.exists(viewerId, loaders, db))) {
+  if (viewerId !== null && !(await deps.knownUsers.exists(viewerId, db, loaders))) {
     throw badCredentials('The token names a user that does not exist');
   }
   const scope: Scope = { viewerId, em, db, statements, loaders, eventBus: deps.eventBus };
@@ -81,16 +82,14 @@ export class KnownUsers {
   constructor(private readonly capacity = 100_000) {}
 
   /**
-   * A user missing from a replica may have signed up a moment ago on the primary: the check is repeated
-   * there, and the operation then reads from the primary (it is behind the replica's view anyway).
+   * On the primary, whatever the operation: a replica may not have replayed a sign-up of a moment ago, and
+   * the operation's type (which decides where its reads go) is not known yet when its context is built.
    */
-  async exists(id: number, loaders: Loaders, db: PreparedStatements): Promise<boolean> {
+  async exists(id: number, db: PreparedStatements, loaders: Loaders): Promise<boolean> {
     if (this.ids.has(id)) return true;
-    if (!(await loaders.user.load(id))) {
-      if (!db.readsFromReplica()) return false;
-      db.readFromPrimary();
-      if (!(await loaders.user.clear(id).load(id))) return false;
-    }
+    const [user] = await new UserRepository(db.onPrimary()).findByIds([id]);
+    if (!user) return false;
+    loaders.user.prime(id, user);
     if (this.ids.size >= this.capacity) this.ids.clear();
     this.ids.add(id);
     return true;
