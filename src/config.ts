@@ -158,7 +158,7 @@ function parsePort(raw: string | undefined): number {
 function parseUrls(raw: string | undefined): string[] {
   const urls = (raw ?? '').split(',').map((url) => url.trim()).filter(Boolean);
   for (const url of urls) {
-    if (!URL.canParse(url)) throw new Error(`DATABASE_REPLICA_URLS must be comma-separated postgres:// URLs, got "${url}"`);
+    if (!/^postgres(ql)?:\/\//.test(url) || !URL.canParse(url)) throw new Error(`DATABASE_REPLICA_URLS must be comma-separated postgres:// URLs, got "${url}"`);
   }
   return urls;
 }
