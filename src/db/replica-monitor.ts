@@ -5,16 +5,19 @@ import { replicaAddress, type ReplicaRoutingDriver } from './replicas';
 /** `streaming`: serves reads. `lagging`: further behind than `maxLagMs`. `lost`: unreachable, or not a standby. */
 export type ReplicaState = 'streaming' | 'lagging' | 'lost';
 
+/** What `/readyz` shows of a replica: no address and no driver message, which only the log line carries. */
 export interface ReplicaStatus {
+  /** `replica-<n>`: the n-th of `DATABASE_REPLICA_URLS`. */
   name: string;
-  /** host:port/database */
-  address: string;
   state: ReplicaState;
   /** How long ago the primary had written what the replica has not replayed yet (0: caught up). */
   lagMs?: number;
-  /** Why `lost`, in a few words. */
+  /** Why `lost`: `unreachable` or `not a standby`. */
   reason?: string;
 }
+
+/** A change of state, as logged: with the replica's address (host:port/database) and the error, if any. */
+export type ReplicaChange = ReplicaStatus & { address: string; error?: string };
 
 interface Sample {
   at: number;
@@ -38,12 +41,11 @@ export class ReplicaMonitor {
   constructor(
     private readonly driver: ReplicaRoutingDriver,
     private readonly settings: Pick<ReplicaSettings, 'maxLagMs' | 'checkIntervalMs'>,
-    private readonly log: (change: ReplicaStatus) => void = () => undefined,
+    private readonly log: (change: ReplicaChange) => void = () => undefined,
   ) {
     driver.onReplicaFailure = (connection, error) => {
       const i = driver.replicaConnections().findIndex((replica) => replica.connection === connection);
-      const previous = this.statuses[i];
-      if (previous && previous.state !== 'lost') this.update(i, { name: previous.name, address: previous.address, state: 'lost', reason: error.message });
+      if (this.statuses[i]) this.update(i, { name: this.statuses[i].name, state: 'lost', reason: 'unreachable' }, error.message);
     };
   }
 
@@ -79,19 +81,22 @@ export class ReplicaMonitor {
     const primary = await this.primaryPosition();
     const replicas = this.driver.replicaConnections();
     await Promise.all(
-      replicas.map(async ({ connection, name, clientUrl }, i) => {
-        const base = { name, address: replicaAddress(clientUrl) };
+      replicas.map(async ({ connection, name }, i) => {
+        let error: string | undefined;
         const status: ReplicaStatus = await replayPosition(connection).then(
-          (replayed) => (replayed === undefined ? { ...base, state: 'lost', reason: 'not a standby' } : this.judge(base, replayed, primary)),
-          (error: Error) => ({ ...base, state: 'lost', reason: error.message }),
+          (replayed) => (replayed === undefined ? { name, state: 'lost', reason: 'not a standby' } : this.judge(name, replayed, primary)),
+          (failure: Error) => {
+            error = failure.message;
+            return { name, state: 'lost', reason: 'unreachable' };
+          },
         );
         this.driver.setFit(connection, status.state === 'streaming');
-        this.update(i, status);
+        this.update(i, status, error);
       }),
     );
   }
 
-  /** Undefined when the primary cannot be read: the replicas keep their previous verdict. */
+  /** Undefined when the primary cannot be read. */
   private async primaryPosition(): Promise<bigint | undefined> {
     try {
       const row = await this.driver.getConnection('write').execute<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn', [], 'get');
@@ -104,20 +109,20 @@ export class ReplicaMonitor {
     }
   }
 
-  private judge(base: Pick<ReplicaStatus, 'name' | 'address'>, replayed: bigint, primary: bigint | undefined): ReplicaStatus {
+  private judge(name: string, replayed: bigint, primary: bigint | undefined): ReplicaStatus {
     // The primary is unreachable: lag cannot be measured, and a replica that answers is the best place for reads.
-    if (primary === undefined) return { ...base, state: 'streaming' };
+    if (primary === undefined) return { name, state: 'streaming' };
     const behind = this.samples.find((sample) => sample.lsn > replayed);
     const lagMs = behind ? Date.now() - behind.at : 0;
-    return { ...base, state: lagMs > this.settings.maxLagMs ? 'lagging' : 'streaming', lagMs };
+    return { name, state: lagMs > this.settings.maxLagMs ? 'lagging' : 'streaming', lagMs };
   }
 
-  private update(i: number, status: ReplicaStatus): void {
+  private update(i: number, status: ReplicaStatus, error?: string): void {
     const previous = this.statuses[i];
     const statuses = [...this.statuses];
     statuses[i] = status;
     this.statuses = statuses;
-    if (previous?.state !== status.state) this.log(status);
+    if (previous?.state !== status.state) this.log({ ...status, address: replicaAddress(this.driver.replicaConnections()[i].clientUrl), error });
   }
 }
 

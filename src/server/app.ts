@@ -137,8 +137,8 @@ function replicaMonitor(orm: MikroORM, settings: Pick<ReplicaSettings, 'maxLagMs
   const driver = orm.em.getDriver();
   if (!(driver instanceof ReplicaRoutingDriver) || driver.replicaConnections().length === 0) return undefined;
   return new ReplicaMonitor(driver, settings, (status) => {
-    if (status.state === 'streaming') logger.info({ replica: status }, `Read replica ${status.name} is streaming`);
-    else logger.warn({ replica: status }, `Read replica ${status.name} is ${status.state}: its reads go elsewhere`);
+    if (status.state === 'streaming') logger.info({ replica: status }, `Read replica ${status.name} (${status.address}) is streaming`);
+    else logger.warn({ replica: status }, `Read replica ${status.name} (${status.address}) is ${status.state}: its reads go elsewhere`);
   });
 }
 
