@@ -44,7 +44,7 @@ export const RATIO_TARGETS: Record<ScenarioName, number> = { ingest: 0.55, looku
 export const P99_GROWTH_TARGET = 1.5;
 export const STALL_TARGET_MS = 1000;
 
-const median = (values: number[]) => {
+export const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;

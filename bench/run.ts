@@ -12,6 +12,7 @@ import { startChild, type Child } from './child';
 import { APOLLO_CLIENT, clientBody, clientHeaders } from './client-request';
 import type { LoadRequest, LoadResult } from './load-process';
 import { migrateQuietly, runMigrationScenario } from './migration-scenario';
+import { printReplicaReport, runReplicaBench } from './replica-scenario';
 import { p99Growth, printReport, summarise, type Run, type Target } from './report';
 import { seedDataset } from './seed';
 import { NESTED_QUERY, OPERATION_NAMES, QUERIES, type Dataset, type ScenarioName } from './workload';
@@ -21,6 +22,8 @@ const profile = process.argv.includes('--profile');
 /** The service (not the baseline) with `/metrics` on: its cost per request is the difference to a run without. */
 const metrics = process.argv.includes('--metrics');
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
+/** `--replica`: only the read scenarios, primary alone against primary plus one streaming replica (replica.json). */
+const replica = process.argv.includes('--replica');
 
 /** Full: 15 s measured after 3 s of warm-up, 3 interleaved rounds. Quick: the same shape, shorter and smaller. */
 const PLAN = quick
@@ -46,13 +49,16 @@ const orderOf = (round: number) => TARGETS.map((_, i) => TARGETS[(i + round - 1)
 
 const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
+const POSTGRES_SETTINGS = { shared_buffers: '512MB', max_connections: '200', max_wal_size: '4GB', checkpoint_timeout: '30min' };
+
 async function main(): Promise<void> {
   const startedAt = Date.now();
   const root = mkdtempSync(join(tmpdir(), 'itimeline-bench-'));
+  if (replica) return replicaBench(root, startedAt);
   const postgres = await startEmbeddedPostgres({
     dataDir: join(root, 'pg'),
     persistent: false,
-    settings: { shared_buffers: '512MB', max_connections: '200', max_wal_size: '4GB', checkpoint_timeout: '30min' },
+    settings: POSTGRES_SETTINGS,
   });
   const children: Child[] = [];
   try {
@@ -147,6 +153,30 @@ async function main(): Promise<void> {
   } finally {
     for (const child of children) await child.stop();
     await postgres.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+async function replicaBench(root: string, startedAt: number): Promise<void> {
+  try {
+    const plan = {
+      warmup: PLAN.warmup,
+      seconds: PLAN.seconds,
+      rounds: PLAN.rounds,
+      connections: CONNECTIONS,
+      dataset: DATASETS[0],
+      settings: POSTGRES_SETTINGS,
+      jwtSecret: JWT_SECRET,
+      token: issueToken({ jwtSecret: JWT_SECRET, tokenTtlSeconds: 24 * 3600 }, 1),
+    };
+    const result = await runReplicaBench(root, plan, log);
+    const report = { commit: gitCommit(), date: new Date().toISOString(), mode: quick ? 'quick' : 'full', cpus: cpus().length, cpuModel: cpus()[0]?.model, ...result };
+    const resultsDir = join(projectRoot, 'bench', 'results');
+    mkdirSync(resultsDir, { recursive: true });
+    writeFileSync(join(resultsDir, 'replica.json'), `${JSON.stringify(report, null, 2)}\n`);
+    printReplicaReport(result, report.cpus);
+    log(`done in ${Math.round((Date.now() - startedAt) / 1000)} s; bench/results/replica.json written`);
+  } finally {
     rmSync(root, { recursive: true, force: true });
   }
 }

@@ -1,5 +1,6 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { ormConfig } from '../src/db/orm-config';
+import { replicaOptions } from '../src/db/replicas';
 import { startApp, type App } from '../src/server/app';
 import { createLogger } from '../src/server/logger';
 import { cpuMillis, serveParent } from './child';
@@ -10,6 +11,7 @@ import { cpuMillis, serveParent } from './child';
  * `--metrics` turns `/metrics` on (to measure its cost per request).
  * `--baseline` is the same server with the gateway executor (graphql-jit) and the `node:http` mount of
  * `/graphql` switched off: graphql-js `execute` behind express, which the report sets beside the default.
+ * `--replica=<url>` reads from that replica (`npm run bench -- --replica`).
  */
 const [url, jwtSecret, ...flags] = process.argv.slice(2);
 
@@ -25,7 +27,8 @@ let app: App | undefined;
 let orm: MikroORM | undefined;
 
 async function start(): Promise<string> {
-  orm = await MikroORM.init(ormConfig(url));
+  const replicas = flags.filter((flag) => flag.startsWith('--replica=')).map((flag) => flag.slice('--replica='.length));
+  orm = await MikroORM.init(ormConfig(url, replicaOptions(replicas)));
   app = await startApp({
     orm,
     config: {

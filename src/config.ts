@@ -38,6 +38,16 @@ export interface MetricsSettings {
   maxOperations: number;
 }
 
+/** Read replicas (SPEC section 14): where reads outside a unit of work may go, and when a replica is not used. */
+export interface ReplicaSettings {
+  /** `DATABASE_REPLICA_URLS`, comma-separated; empty: every statement goes to `DATABASE_URL`. */
+  urls: string[];
+  /** A replica further behind the primary than this serves no reads until it catches up. */
+  maxLagMs: number;
+  /** How often each replica's replay position is compared with the primary's. */
+  checkIntervalMs: number;
+}
+
 export interface AppConfig {
   host: string;
   port: number;
@@ -50,6 +60,7 @@ export interface AppConfig {
   production: boolean;
   limits: QueryLimits;
   database: DatabaseTimeouts;
+  replicas: ReplicaSettings;
   /** Schema introspection, field suggestions in errors and the GraphiQL page: on outside production. */
   introspection: boolean;
   fieldSuggestions: boolean;
@@ -84,6 +95,8 @@ export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = {
   connectTimeoutMs: 5_000,
   acquireTimeoutMs: 5_000,
 };
+
+export const DEFAULT_REPLICA_SETTINGS: ReplicaSettings = { urls: [], maxLagMs: 5_000, checkIntervalMs: 1_000 };
 
 /** What the HTTP/WebSocket server needs beyond address and tokens; `loadConfig` reads each from the environment. */
 export type ServerSettings = Pick<
@@ -131,6 +144,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       connectTimeoutMs: number('DB_CONNECT_TIMEOUT_MS', DEFAULT_DATABASE_TIMEOUTS.connectTimeoutMs),
       acquireTimeoutMs: number('DB_ACQUIRE_TIMEOUT_MS', DEFAULT_DATABASE_TIMEOUTS.acquireTimeoutMs),
     },
+    replicas: {
+      urls: parseUrls(env.DATABASE_REPLICA_URLS),
+      maxLagMs: number('DATABASE_REPLICA_MAX_LAG_MS', DEFAULT_REPLICA_SETTINGS.maxLagMs),
+      checkIntervalMs: number('DATABASE_REPLICA_CHECK_MS', DEFAULT_REPLICA_SETTINGS.checkIntervalMs),
+    },
     introspection: flag('INTROSPECTION', defaults.introspection),
     fieldSuggestions: flag('FIELD_SUGGESTIONS', defaults.fieldSuggestions),
     playground: flag('PLAYGROUND', defaults.playground),
@@ -159,6 +177,14 @@ function parsePort(raw: string | undefined, name = 'PORT'): number {
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name} must be 0-65535, got "${raw}"`);
   return port;
+}
+
+function parseUrls(raw: string | undefined): string[] {
+  const urls = (raw ?? '').split(',').map((url) => url.trim()).filter(Boolean);
+  for (const url of urls) {
+    if (!/^postgres(ql)?:\/\//.test(url) || !URL.canParse(url)) throw new Error(`DATABASE_REPLICA_URLS must be comma-separated postgres:// URLs, got "${url}"`);
+  }
+  return urls;
 }
 
 function parseCount(name: string, raw: string | undefined, fallback: number): number {

@@ -6,6 +6,7 @@ import { dataDir, loadConfig } from './config';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded-postgres';
 import { databaseUrl, migrateDatabase } from './db/migrate';
 import { ormConfig } from './db/orm-config';
+import { replicaOptions } from './db/replicas';
 import { startApp } from './server/app';
 import { createLogger } from './server/logger';
 
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
   try {
     const applied = await migrateDatabase(url, (message) => logger.info(message));
     if (applied.length > 0) logger.info({ migrations: applied }, `Applied migrations: ${applied.join(', ')}`);
-    const orm = await MikroORM.init(ormConfig(url, {}, config.database));
+    const orm = await MikroORM.init(ormConfig(url, replicaOptions(config.replicas.urls), config.database));
     const app = await startApp({ orm, config, logger });
     logger.info({ url: app.url, metricsUrl: app.metricsUrl }, `iTimeline API ready at ${app.url} (HTTP and WebSocket)`);
 

@@ -20,3 +20,19 @@ export function nameClashIsTaken(error: unknown, formattedName: string): never {
   }
   throw error;
 }
+
+/** `pg` and PostgreSQL codes for a database that is down, restarting or out of connections. */
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '53300']);
+
+/** Down, restarting, unreachable or out of connections: worth retrying, unlike a bug. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
+  // `pg` reports a lost connection, and its pool a wait for one that timed out, without a code (knex may
+  // prefix the statement: "BEGIN; - Connection terminated ...").
+  return (
+    error.name === 'KnexTimeoutError' ||
+    /Connection terminated|Connection ended unexpectedly|connection error and is not queryable|timeout exceeded when trying to connect/.test(error.message)
+  );
+}

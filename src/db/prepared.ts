@@ -1,4 +1,5 @@
 import { ConnectionException, type EntityManager, type Knex } from '@mikro-orm/postgresql';
+import { replicaCannotServe, ReplicaRoutingDriver } from './replicas';
 import type { StatementCounter } from './statement-counter';
 
 /** A parameterised statement with a stable name: `pg` prepares it once per connection (docs/database.md). */
@@ -28,19 +29,50 @@ export function writeStatement(name: string, text: string): Statement {
  * on the fork's transaction inside `transaction`, otherwise on the ORM's own pool (MikroORM's own queries
  * inline their parameters, so PostgreSQL would plan each one anew). Counts what it runs on `counter`, which
  * the fork's logger also feeds with the queries the ORM issues itself.
+ *
+ * Reads outside a unit of work go to the EntityManager's `read` connection (a replica, when there are any),
+ * until `readFromPrimary()`: a mutation's or subscription's operation calls it before it runs, and a
+ * committed unit of work calls it, so an operation reads its own writes. A read whose replica is gone is
+ * run again on the primary, and that replica serves no more reads until the ReplicaMonitor sees it back.
  */
 export class PreparedStatements {
+  private primaryOnly = false;
+
   constructor(
     readonly em: EntityManager,
     private readonly counter: StatementCounter,
   ) {}
+
+  /** From now on every statement of this operation goes to the primary. */
+  readFromPrimary(): void {
+    this.primaryOnly = true;
+  }
+
+  /** The same operation's statements, every one of them on the primary. */
+  onPrimary(): PreparedStatements {
+    const primary = new PreparedStatements(this.em, this.counter);
+    primary.readFromPrimary();
+    return primary;
+  }
 
   async rows<R>(stmt: Statement, values: readonly unknown[] = []): Promise<R[]> {
     this.counter.count++;
     const trx = this.em.getTransactionContext<Knex.Transaction>();
     // knex ends a transaction whose connection failed; what follows must say the connection was lost.
     if (trx?.isCompleted()) throw lostConnection();
-    const knex = trx ?? this.em.getConnection(stmt.writes ? 'write' : 'read').getKnex();
+    if (trx) return this.run(trx, stmt, values);
+    const connection = this.em.getConnection(stmt.writes || this.primaryOnly ? 'write' : 'read');
+    try {
+      return await this.run(connection.getKnex(), stmt, values);
+    } catch (error) {
+      const driver = this.em.getDriver();
+      if (!(driver instanceof ReplicaRoutingDriver && driver.isReplica(connection) && replicaCannotServe(error))) throw error;
+      driver.replicaFailed(connection, error as Error);
+      return this.run(this.em.getConnection('write').getKnex(), stmt, values);
+    }
+  }
+
+  private async run<R>(knex: Knex, stmt: Statement, values: readonly unknown[]): Promise<R[]> {
     try {
       // No `?` placeholders: knex passes `$n` through, and `values` and `name` straight to `pg`'s query config.
       const result = await knex.raw(stmt.text).options({ name: stmt.name, values });
@@ -66,6 +98,7 @@ export class PreparedStatements {
     try {
       const result = await work(new PreparedStatements(em, this.counter));
       await em.commit();
+      this.readFromPrimary();
       return result;
     } catch (error) {
       // A connection that failed cannot roll back either: the caller must see why the work failed, not that.

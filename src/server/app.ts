@@ -15,9 +15,11 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import express from 'express';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { defaultServerSettings, type AppConfig, type ServerSettings } from '../config';
+import { DEFAULT_REPLICA_SETTINGS, defaultServerSettings, type AppConfig, type ReplicaSettings, type ServerSettings } from '../config';
+import { ReplicaMonitor } from '../db/replica-monitor';
+import { ReplicaRoutingDriver } from '../db/replicas';
 import { EventBus } from '../events/event-bus';
-import { createContext, KnownUsers, type Context, type ContextDeps } from './context';
+import { createContext, KnownUsers, routeReads, type Context, type ContextDeps } from './context';
 import { CompiledExecutor } from './compiled-executor';
 import { CompiledGateway } from './compiled-gateway';
 import { formatError } from './errors';
@@ -49,7 +51,7 @@ export interface AppOptions {
   orm: MikroORM;
   /** Settings left out take their defaults for `production` (see `defaultServerSettings`). */
   config: Pick<AppConfig, 'host' | 'port' | 'jwtSecret' | 'tokenTtlSeconds' | 'production'> &
-    Partial<ServerSettings> & { reportStatementCount?: boolean };
+    Partial<ServerSettings> & { reportStatementCount?: boolean; replicas?: Pick<ReplicaSettings, 'maxLagMs' | 'checkIntervalMs'> };
   logger?: Logger;
   /** Plugins added after the app's own (tests: a plugin that watches every request). */
   plugins?: ApolloServerPlugin<Context>[];
@@ -59,7 +61,9 @@ export async function startApp({ orm, config: given, logger = createLogger('info
   const config = { ...defaultServerSettings(given.production), ...given };
   const schema = buildSchema();
   const protection = new QueryProtection(schema, config);
-  const health = new Health(orm, logger);
+  const replicas = replicaMonitor(orm, config.replicas ?? DEFAULT_REPLICA_SETTINGS, logger);
+  await replicas?.start();
+  const health = new Health(orm, logger, replicas);
   const eventBus = new EventBus(orm.config.getClientUrl(), (error) => logger.error({ err: error }, 'Event bus error'));
   await eventBus.start();
   const deps: ContextDeps = { orm, tokens: config, knownUsers: new KnownUsers(), eventBus };
@@ -86,8 +90,9 @@ export async function startApp({ orm, config: given, logger = createLogger('info
       // No cache hints are used; left on, it wraps every field resolver of every request.
       ApolloServerPluginCacheControlDisabled(),
       ...(config.apolloReporting ? [] : implicitReportingDisabled()),
-      { async serverWillStart() { return { drainServer: async () => { await wsCleanup.dispose(); await eventBus.stop(); } }; } },
+      { async serverWillStart() { return { drainServer: async () => { await wsCleanup.dispose(); await eventBus.stop(); await replicas?.stop(); } }; } },
       protection.costPlugin(),
+      readRouting,
       requestLogPlugin(logger, config.slowOperationMs),
       ...(metrics ? [metricsPlugin(metrics)] : []),
       ...(config.reportStatementCount ? [reportStatementCount] : []),
@@ -143,6 +148,16 @@ export async function startApp({ orm, config: given, logger = createLogger('info
   };
 }
 
+/** With replicas configured: their monitor, whose verdicts route reads and show in `/readyz`. */
+function replicaMonitor(orm: MikroORM, settings: Pick<ReplicaSettings, 'maxLagMs' | 'checkIntervalMs'>, logger: Logger): ReplicaMonitor | undefined {
+  const driver = orm.em.getDriver();
+  if (!(driver instanceof ReplicaRoutingDriver) || driver.replicaConnections().length === 0) return undefined;
+  return new ReplicaMonitor(driver, settings, (status) => {
+    if (status.state === 'streaming') logger.info({ replica: status }, `Read replica ${status.name} (${status.address}) is streaming`);
+    else logger.warn({ replica: status }, `Read replica ${status.name} (${status.address}) is ${status.state}: its reads go elsewhere`);
+  });
+}
+
 /** The schema for Apollo's own executor, or a gateway whose executor runs compiled operations. */
 function schemaOrGateway(schema: GraphQLSchema, executor: CompiledExecutor | undefined): { schema: GraphQLSchema } | { gateway: CompiledGateway } {
   return executor ? { gateway: new CompiledGateway(schema, executor) } : { schema };
@@ -152,6 +167,17 @@ function schemaOrGateway(schema: GraphQLSchema, executor: CompiledExecutor | und
 function implicitReportingDisabled(): ApolloServerPlugin<Context>[] {
   return [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginUsageReportingDisabled(), ApolloServerPluginSchemaReportingDisabled()];
 }
+
+/** Once the operation is known: a query may read from a replica, anything else reads from the primary. */
+const readRouting: ApolloServerPlugin<Context> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ operation, contextValue }) {
+        routeReads(contextValue, operation?.operation);
+      },
+    };
+  },
+};
 
 /** Adds `extensions.sqlStatements` to each response (tests and benchmarks: N+1 shows as a growing count). */
 const reportStatementCount: ApolloServerPlugin<Context> = {

@@ -1,3 +1,4 @@
+import { OperationTypeNode } from 'graphql';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { badCredentials } from '../common/errors';
 import type { Scope } from '../common/scope';
@@ -10,6 +11,7 @@ import { ViewerService } from '../memberships/viewer.service';
 import { TimelineService } from '../timelines/timeline.service';
 import type { TokenConfig } from '../users/tokens';
 import { userIdFromAuthorization } from '../users/tokens';
+import { UserRepository } from '../users/user.repository';
 import { UserService } from '../users/user.service';
 import { Loaders } from './loaders';
 
@@ -42,11 +44,19 @@ export async function createContext(deps: ContextDeps, authorization: string | u
   const db = new PreparedStatements(em, statements);
   const viewerId = userIdFromAuthorization(deps.tokens, authorization) ?? null;
   const loaders = new Loaders(db, viewerId);
-  if (viewerId !== null && !(await deps.knownUsers.exists(viewerId, loaders))) {
+  if (viewerId !== null && !(await deps.knownUsers.exists(viewerId, db, loaders))) {
     throw badCredentials('The token names a user that does not exist');
   }
   const scope: Scope = { viewerId, em, db, statements, loaders, eventBus: deps.eventBus };
   return Object.assign(scope, services(scope, deps.tokens));
+}
+
+/**
+ * Queries may read from a replica. A mutation reads from the primary (its checks and its response see what
+ * it writes), and so does a subscription: its events were committed on the primary a moment ago.
+ */
+export function routeReads(scope: Scope, operation: OperationTypeNode | undefined): void {
+  if (operation !== OperationTypeNode.QUERY) scope.db.readFromPrimary();
 }
 
 /** Every service of an operation, each given what it uses. */
@@ -71,9 +81,15 @@ export class KnownUsers {
 
   constructor(private readonly capacity = 100_000) {}
 
-  async exists(id: number, loaders: Loaders): Promise<boolean> {
+  /**
+   * On the primary, whatever the operation: a replica may not have replayed a sign-up of a moment ago, and
+   * the operation's type (which decides where its reads go) is not known yet when its context is built.
+   */
+  async exists(id: number, db: PreparedStatements, loaders: Loaders): Promise<boolean> {
     if (this.ids.has(id)) return true;
-    if (!(await loaders.user.load(id))) return false;
+    const [user] = await new UserRepository(db.onPrimary()).findByIds([id]);
+    if (!user) return false;
+    loaders.user.prime(id, user);
     if (this.ids.size >= this.capacity) this.ids.clear();
     this.ids.add(id);
     return true;

@@ -1,5 +1,6 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
+import { isDatabaseUnavailable } from '../common/db-errors';
 import { ApiError } from '../common/errors';
 
 /** Apollo's own codes for a malformed request: the client's fault, reported as bad input. */
@@ -10,9 +11,6 @@ const CLIENT_CODES = new Set<string>([
   ApolloServerErrorCode.OPERATION_RESOLUTION_FAILURE,
   ApolloServerErrorCode.BAD_REQUEST,
 ]);
-
-/** `pg` and PostgreSQL codes for a database that is down, restarting or out of connections. */
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '53300']);
 
 const UNAVAILABLE_MESSAGE = 'The database is unavailable; try again shortly';
 
@@ -57,19 +55,6 @@ export function rootCause(error: unknown): unknown {
   let current = unwrapResolverError(error);
   while (current instanceof GraphQLError && current.originalError) current = current.originalError;
   return current;
-}
-
-/** Down, restarting, unreachable or out of connections: worth retrying, unlike a bug. */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
-  // `pg` reports a lost connection, and its pool a wait for one that timed out, without a code (knex may
-  // prefix the statement: "BEGIN; - Connection terminated ...").
-  return (
-    error.name === 'KnexTimeoutError' ||
-    /Connection terminated|Connection ended unexpectedly|connection error and is not queryable|timeout exceeded when trying to connect/.test(error.message)
-  );
 }
 
 function publicExtensions(error: ApiError): Record<string, unknown> {

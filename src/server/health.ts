@@ -1,11 +1,18 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Router } from 'express';
+import type { ReplicaMonitor, ReplicaStatus } from '../db/replica-monitor';
 import type { Logger } from './logger';
 
 export interface Readiness {
   ready: boolean;
   /** Why not, in a few words. */
   reason?: string;
+  /**
+   * Each read replica's state. A lagging or lost one leaves the process ready: its reads go to the other
+   * replicas or the primary meanwhile, and every process shares the replicas, so a 503 here would take the
+   * whole service out of the load balancer for a slower read path.
+   */
+  replicas?: ReplicaStatus[];
 }
 
 /**
@@ -20,6 +27,7 @@ export class Health {
   constructor(
     private readonly orm: MikroORM,
     private readonly logger: Logger,
+    private readonly replicas?: ReplicaMonitor,
     private readonly cacheMs = 1000,
   ) {}
 
@@ -32,7 +40,8 @@ export class Health {
     if (this.shuttingDown) return Promise.resolve({ ready: false, reason: 'shutting down' });
     const now = Date.now();
     if (!this.check || now - this.check.at > this.cacheMs) this.check = { at: now, result: this.checkDatabase() };
-    return this.check.result;
+    const replicas = this.replicas?.status();
+    return replicas?.length ? this.check.result.then((readiness) => ({ ...readiness, replicas })) : this.check.result;
   }
 
   router(): Router {
@@ -41,8 +50,8 @@ export class Health {
       res.json({ status: 'ok' });
     });
     router.get('/readyz', async (_req, res) => {
-      const { ready, reason } = await this.readiness();
-      res.status(ready ? 200 : 503).json(ready ? { status: 'ready' } : { status: 'unavailable', reason });
+      const { ready, reason, replicas } = await this.readiness();
+      res.status(ready ? 200 : 503).json({ ...(ready ? { status: 'ready' } : { status: 'unavailable', reason }), ...(replicas && { replicas }) });
     });
     return router;
   }

@@ -3,7 +3,7 @@ import { getOperationAST, GraphQLError, type ExecutionArgs, type GraphQLSchema }
 import type { CompiledExecutor } from './compiled-executor';
 import type { Context as ConnectionContext, ServerOptions } from 'graphql-ws';
 import type { Extra } from 'graphql-ws/use/ws';
-import { createContext, type ContextDeps } from './context';
+import { createContext, routeReads, type ContextDeps } from './context';
 import { formatError, isExpected, rootCause } from './errors';
 import type { QueryProtection } from './limits';
 import type { Logger } from './logger';
@@ -68,6 +68,7 @@ export function webSocketOptions({ schema, deps, protection, logger, executor, m
       if ('errors' in checked) return checked.errors;
       try {
         const contextValue = await createContext(deps, authorizationParam(ctx.connectionParams));
+        routeReads(contextValue, getOperationAST(checked.document, payload.operationName)?.operation);
         return { schema, document: checked.document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
       } catch (error) {
         // Reported (and logged when unexpected) by onError, like every other refusal.

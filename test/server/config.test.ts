@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DATABASE_TIMEOUTS, DEFAULT_LIMITS, loadConfig } from '../../src/config';
+import { DEFAULT_DATABASE_TIMEOUTS, DEFAULT_LIMITS, DEFAULT_REPLICA_SETTINGS, loadConfig } from '../../src/config';
 
 const secret = { JWT_SECRET: 'a-secret-of-the-operators' };
 
@@ -34,6 +34,17 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ slowOperationMs: 250, logLevel: 'warn', shutdownDelayMs: 0, httpMount: 'express', graphqlJit: false });
     expect(loadConfig(secret)).toMatchObject({ httpMount: 'node', graphqlJit: true, apolloReporting: false });
     expect(loadConfig({ ...secret, APOLLO_KEY: 'service:x:y' }).apolloReporting).toBe(true);
+  });
+
+  it('reads the read replicas, comma-separated, and their lag limit', () => {
+    expect(loadConfig(secret).replicas).toEqual(DEFAULT_REPLICA_SETTINGS);
+    const config = loadConfig({
+      ...secret,
+      DATABASE_REPLICA_URLS: 'postgres://u:p@replica-1:5432/itimeline, postgres://u:p@replica-2:5432/itimeline,',
+      DATABASE_REPLICA_MAX_LAG_MS: '2000',
+    });
+    expect(config.replicas).toEqual({ ...DEFAULT_REPLICA_SETTINGS, urls: ['postgres://u:p@replica-1:5432/itimeline', 'postgres://u:p@replica-2:5432/itimeline'], maxLagMs: 2000 });
+    expect(() => loadConfig({ ...secret, DATABASE_REPLICA_URLS: 'replica-1:5432' })).toThrow(/DATABASE_REPLICA_URLS/);
   });
 
   it('refuses malformed settings instead of guessing', () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { isDatabaseUnavailable } from '../../src/server/errors';
+import { isDatabaseUnavailable } from '../../src/common/db-errors';
 import { newUser } from '../support/factories';
 import { rawRequest, useTestServer, type TestServer } from './support';
 
