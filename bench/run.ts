@@ -13,7 +13,7 @@ import { APOLLO_CLIENT, clientBody, clientHeaders } from './client-request';
 import type { LoadRequest, LoadResult } from './load-process';
 import { migrateQuietly, runMigrationScenario } from './migration-scenario';
 import { p99Growth, printReport, summarise, type Run, type Target } from './report';
-import { seedDataset } from './seed';
+import { BENCH_SESSION_ID, seedDataset } from './seed';
 import { NESTED_QUERY, OPERATION_NAMES, QUERIES, type Dataset, type ScenarioName } from './workload';
 
 const quick = process.argv.includes('--quick');
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
     }
 
     const ingestion = buildSchema().getMutationType()?.getFields().createEvent !== undefined;
-    const token = issueToken({ jwtSecret: JWT_SECRET, tokenTtlSeconds: 24 * 3600 }, 1);
+    const { token } = issueToken({ jwtSecret: JWT_SECRET, tokenTtlSeconds: 24 * 3600 }, 1, BENCH_SESSION_ID);
 
     log('statements per request');
     const statements = await countStatements(urls.get(DATASETS[0].label)!, token, ingestion);

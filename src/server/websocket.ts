@@ -3,6 +3,7 @@ import { getOperationAST, GraphQLError, type ExecutionArgs, type GraphQLSchema }
 import type { CompiledExecutor } from './compiled-executor';
 import type { Context as ConnectionContext, ServerOptions } from 'graphql-ws';
 import type { Extra } from 'graphql-ws/use/ws';
+import { clientAddress } from './client-address';
 import { createContext, type ContextDeps } from './context';
 import { formatError, isExpected, rootCause } from './errors';
 import type { QueryProtection } from './limits';
@@ -24,6 +25,8 @@ export interface WebSocketOptions {
   logger: Logger;
   /** Runs every operation, as over HTTP; absent, graphql-js does. */
   executor?: CompiledExecutor;
+  /** Proxies trusted to append to `X-Forwarded-For` (see client-address.ts). */
+  trustProxyHops?: number;
 }
 
 /**
@@ -31,7 +34,7 @@ export interface WebSocketOptions {
  * (an invalid or expired one closes it with 4403), every operation is parsed, validated and costed by the
  * same QueryProtection, and errors reach the client formatted (masked) as over HTTP.
  */
-export function webSocketOptions({ schema, deps, protection, logger, executor }: WebSocketOptions): ServerOptions<ConnectionParams, Extra> {
+export function webSocketOptions({ schema, deps, protection, logger, executor, trustProxyHops = 0 }: WebSocketOptions): ServerOptions<ConnectionParams, Extra> {
   const connections = new WeakMap<WsContext, Connection>();
   const format = (errors: readonly GraphQLError[]) => errors.map((error) => formatError(error.toJSON(), error));
   const logUnexpected = (ctx: WsContext, id: string, errors: readonly GraphQLError[]) => {
@@ -40,6 +43,8 @@ export function webSocketOptions({ schema, deps, protection, logger, executor }:
       if (!isExpected(error)) logger.error({ reqId: connection?.id, opId: id, userId: connection?.userId, err: rootCause(error) }, 'Unexpected error');
     }
   };
+
+  const addressOf = (ctx: WsContext) => clientAddress(ctx.extra.request, trustProxyHops);
 
   return {
     schema,
@@ -51,8 +56,13 @@ export function webSocketOptions({ schema, deps, protection, logger, executor }:
     onConnect: async (ctx) => {
       const id = randomUUID();
       try {
-        const context = await createContext(deps, authorizationParam(ctx.connectionParams));
+        const context = await createContext(deps, authorizationParam(ctx.connectionParams), addressOf(ctx));
         connections.set(ctx, { id, userId: context.viewerId });
+        if (context.viewerId !== null && context.sessionId !== null) {
+          const { socket } = ctx.extra;
+          const untrack = deps.sessions.track({ userId: context.viewerId, sessionId: context.sessionId, close: (code, reason) => socket.close(code, reason) });
+          socket.once('close', untrack);
+        }
         return true;
       } catch (error) {
         if (isExpected(error)) return false;
@@ -64,7 +74,7 @@ export function webSocketOptions({ schema, deps, protection, logger, executor }:
       const checked = protection.check(payload.query, payload.operationName, payload.variables);
       if ('errors' in checked) return checked.errors;
       try {
-        const contextValue = await createContext(deps, authorizationParam(ctx.connectionParams));
+        const contextValue = await createContext(deps, authorizationParam(ctx.connectionParams), addressOf(ctx));
         return { schema, document: checked.document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
       } catch (error) {
         // Reported (and logged when unexpected) by onError, like every other refusal.
