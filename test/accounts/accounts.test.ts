@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ACCOUNT_SETTINGS, type AccountSettings } from '../../src/config';
+import { EVENT_BUS_APPLICATION_NAME } from '../../src/events/event-bus';
 import { REVOKED_CLOSE_CODE } from '../../src/users/session-guard';
 import { issueToken } from '../../src/users/tokens';
 import { MikroORM } from '@mikro-orm/postgresql';
@@ -276,5 +277,38 @@ describe('signOut', () => {
     const user = await newUser(server);
     const { token } = issueToken(TEST_CONFIG, Number(user.id));
     expect(errorCode(await server.request(VIEWER, {}, token))).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('revocations missed while the event bus reconnects', () => {
+  const server = useTestServer();
+
+  it('are caught up: cached sessions are re-read and open connections re-checked once it listens again', async () => {
+    const user = await newUser(server);
+    const topic = (await server.gql(`mutation { createTimeline(input: { name: "MissedTopic", type: HASHTAG }) { id } }`, {}, user.token)).createTimeline;
+    const subscriber = new Subscriber(server.url, topic.id, user.token);
+    try {
+      await subscriber.live((i) =>
+        server.gql(`mutation($t: ID!, $title: String!) { createEvent(input: { title: $title, timelineId: $t }) { id } }`, { t: topic.id, title: `probe ${i}` }, user.token),
+      );
+      // A revocation no process is told of: the cache still vouches for the session, as designed.
+      await server.db.query(`delete from user_session where user_id = $1`, [user.id]);
+      expect((await server.gql(VIEWER, {}, user.token)).viewer).toEqual({ id: user.id });
+      const { rowCount } = await server.db.query(
+        `select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and application_name = $1`,
+        [EVENT_BUS_APPLICATION_NAME],
+      );
+      expect(rowCount).toBe(1);
+      // The bus notices the lost connection within moments; from then on the token is read from the database.
+      const started = Date.now();
+      while (outcome(await server.request(VIEWER, {}, user.token)) !== 'UNAUTHENTICATED') {
+        expect(Date.now() - started).toBeLessThan(1000);
+        await sleep(20);
+      }
+      await Promise.race([subscriber.ended(), sleep(5000)]);
+      expect(subscriber.errors).toEqual([{ message: `closed with ${REVOKED_CLOSE_CODE}` }]);
+    } finally {
+      await subscriber.close();
+    }
   });
 });

@@ -39,7 +39,7 @@ async function signUp(url: string, username: string) {
   return data.signUp as { token: string; user: { id: string } };
 }
 
-const code = (response: GraphQLResponse) => (response.errors ? response.errors[0].extensions?.code : 'OK');
+const code = (response: GraphQLResponse<unknown>) => (response.errors ? response.errors[0].extensions?.code : 'OK');
 
 /** The answer to `{ viewer }` on `url`, asked every 50 ms until it is refused; how long that took. */
 async function refusedWithin(url: string, token: string): Promise<number> {
