@@ -178,7 +178,7 @@ async function countStatements(url: string, token: string, ingestion: boolean) {
       if (body.errors) throw new Error(`statement count query failed: ${JSON.stringify(body.errors)}`);
       return body.extensions?.sqlStatements ?? null;
     };
-    // A process checks once that a signed-in user exists (one statement); the load's warm-up pays that, so it is paid here first.
+    // A process checks once that a token's session exists (one statement); the load's warm-up pays that, so it is paid here first.
     await count(OPERATION_NAMES.lookup, QUERIES.lookup, { name: '#Tag7' });
     const nested5 = await count('Nested', NESTED_QUERY, { first: 5 });
     const nested50 = await count('Nested', NESTED_QUERY, { first: 50 });

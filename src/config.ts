@@ -37,7 +37,7 @@ export interface ThrottleRule {
 
 /** Sign-in, sign-up and password-change throttling (SPEC section 15), counted in PostgreSQL by every process. */
 export interface AccountSettings {
-  /** Password checks (signIn, changePassword) per username, known or not. */
+  /** Password checks (signIn, changePassword) per username, known or not; signUp counts its own per username alike. */
   signInPerUsername: ThrottleRule;
   /** Failed password checks per client address. */
   signInPerAddress: ThrottleRule;

@@ -39,8 +39,9 @@ export class AccountThrottle {
     return { succeeded: () => this.repository.succeeded(userKey, addressKeys.filter((taken) => taken !== userKey)) };
   }
 
-  async beforeSignUp(): Promise<void> {
-    await this.take(this.addressRule('signup-address', this.settings.signUpPerAddress));
+  /** Per address, and per username as signIn counts them (a taken username is refused only after the hash). */
+  async beforeSignUp(username: string): Promise<void> {
+    await this.take([...this.addressRule('signup-address', this.settings.signUpPerAddress), [key('signup-username', username), this.settings.signInPerUsername]]);
   }
 
   /** The keys taken, in order; throws on the first locked one. */

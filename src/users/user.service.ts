@@ -39,7 +39,7 @@ export class UserService {
   async signUp(rawUsername: string, password: string): Promise<AuthPayload> {
     const username = canonicalUsername(rawUsername);
     checkPassword(password);
-    await this.throttle.beforeSignUp();
+    await this.throttle.beforeSignUp(username);
     const passwordHash = await hashPassword(password);
     return this.withNewSession(async (db) => {
       const user = await new UserRepository(db).insert(username, passwordHash);

@@ -154,6 +154,13 @@ describe('signUp throttling', () => {
     expect((await server.db.query(`select 1 from "user" where username = $1`, [third])).rowCount).toBe(0);
     expect(outcome(await post(server, SIGN_UP, { u: third, p: PASSWORD }, { from: '198.51.100.100' }))).toBe('OK');
   });
+
+  it('throttles signUp per username too: a taken name costs a hash only as often as signIn allows', async () => {
+    const taken = await newUser(server);
+    const codes = [];
+    for (let i = 0; i < 6; i++) codes.push(outcome(await post(server, SIGN_UP, { u: taken.username, p: PASSWORD }, { from: `198.51.100.${110 + i}` })));
+    expect(codes).toEqual([...Array(5).fill('NAME_TAKEN'), 'TOO_MANY_REQUESTS']);
+  });
 });
 
 describe('without a trusted proxy', () => {
