@@ -39,9 +39,14 @@ export class AccountThrottle {
     return { succeeded: () => this.repository.succeeded(userKey, addressKeys.filter((taken) => taken !== userKey)) };
   }
 
-  /** Per address, and per username as signIn counts them (a taken username is refused only after the hash). */
-  async beforeSignUp(username: string): Promise<void> {
-    await this.take([...this.addressRule('signup-address', this.settings.signUpPerAddress), [key('signup-username', username), this.settings.signInPerUsername]]);
+  /**
+   * Per address (every call counts), and per username as signIn counts them: a taken username is refused only
+   * after the hash, and a sign-up that succeeds forgets its username's count.
+   */
+  async beforeSignUp(username: string): Promise<PasswordAttempt> {
+    const userKey = key('signup-username', username);
+    await this.take([...this.addressRule('signup-address', this.settings.signUpPerAddress), [userKey, this.settings.signInPerUsername]]);
+    return { succeeded: () => this.repository.succeeded(userKey, []) };
   }
 
   /** The keys taken, in order; throws on the first locked one. */

@@ -39,13 +39,15 @@ export class UserService {
   async signUp(rawUsername: string, password: string): Promise<AuthPayload> {
     const username = canonicalUsername(rawUsername);
     checkPassword(password);
-    await this.throttle.beforeSignUp(username);
+    const attempt = await this.throttle.beforeSignUp(username);
     const passwordHash = await hashPassword(password);
-    return this.withNewSession(async (db) => {
+    const payload = await this.withNewSession(async (db) => {
       const user = await new UserRepository(db).insert(username, passwordHash);
       if (!user) throw new ApiError('NAME_TAKEN', `The username ${username} is already taken`);
       return user;
     });
+    await attempt.succeeded();
+    return payload;
   }
 
   async signIn(rawUsername: string, password: string): Promise<AuthPayload> {
