@@ -2,6 +2,8 @@ import type pg from 'pg';
 import { TAG_NAMES, type Dataset } from './workload';
 
 export const BENCH_USERS = 100;
+/** The session of the token every benchmark request carries (user 1's): the service accepts tokens of stored sessions only. */
+export const BENCH_SESSION_ID = '00000000-0000-4000-8000-000000000001';
 
 /**
  * Fills a migrated (V2) database with set-based SQL: `BENCH_USERS` users, `timelines` timelines named
@@ -13,6 +15,7 @@ export async function seedDataset(db: pg.Client, dataset: Dataset): Promise<void
   const allHashtags = Math.max(hot, TAG_NAMES);
   await db.query(`insert into "user" (id, username, password_hash)
     select i, 'bench_user_' || i, null from generate_series(1, ${BENCH_USERS}) i`);
+  await db.query(`insert into user_session (id, user_id, expires_at) values ($1, 1, now() + interval '2 days')`, [BENCH_SESSION_ID]);
   await db.query(`insert into timeline (id, name, timeline_type, visibility, requires_approval, created_by, created_at)
     select i, 'Tag' || i, kind, case when kind = 'personal' then 'private' else 'public' end, false,
       1 + i % ${BENCH_USERS}, timestamp '2025-01-01' + interval '1 second' * i

@@ -48,6 +48,27 @@ export interface ReplicaSettings {
   checkIntervalMs: number;
 }
 
+/** How many attempts a key may make per window; past it the key is locked, each lockout twice as long as the last. */
+export interface ThrottleRule {
+  /** 0 turns the rule off. */
+  limit: number;
+  windowSeconds: number;
+}
+
+/** Sign-in, sign-up and password-change throttling (SPEC section 15), counted in PostgreSQL by every process. */
+export interface AccountSettings {
+  /** Password checks (signIn, changePassword) per username, known or not; signUp counts its own per username alike. */
+  signInPerUsername: ThrottleRule;
+  /** Failed password checks per client address. */
+  signInPerAddress: ThrottleRule;
+  /** signUp calls per client address. */
+  signUpPerAddress: ThrottleRule;
+  /** The longest lock, however often a key was locked before. */
+  maxLockSeconds: number;
+  /** Proxies in front of the server that append to `X-Forwarded-For`; 0: the TCP peer is the client. */
+  trustProxyHops: number;
+}
+
 export interface AppConfig {
   host: string;
   port: number;
@@ -76,6 +97,7 @@ export interface AppConfig {
    * installs them; unset, they are off.
    */
   apolloReporting: boolean;
+  accounts: AccountSettings;
   /** On SIGTERM, how long `/readyz` reports 503 before the server stops accepting (the load balancer's reaction time). */
   shutdownDelayMs: number;
   metrics?: MetricsSettings;
@@ -90,6 +112,14 @@ export const DEFAULT_LIMITS: QueryLimits = {
   maxCost: 10_000,
 };
 
+export const DEFAULT_ACCOUNT_SETTINGS: AccountSettings = {
+  signInPerUsername: { limit: 5, windowSeconds: 15 * 60 },
+  signInPerAddress: { limit: 100, windowSeconds: 15 * 60 },
+  signUpPerAddress: { limit: 20, windowSeconds: 60 * 60 },
+  maxLockSeconds: 24 * 60 * 60,
+  trustProxyHops: 0,
+};
+
 export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = {
   statementTimeoutMs: 15_000,
   connectTimeoutMs: 5_000,
@@ -101,7 +131,7 @@ export const DEFAULT_REPLICA_SETTINGS: ReplicaSettings = { urls: [], maxLagMs: 5
 /** What the HTTP/WebSocket server needs beyond address and tokens; `loadConfig` reads each from the environment. */
 export type ServerSettings = Pick<
   AppConfig,
-  'limits' | 'introspection' | 'fieldSuggestions' | 'playground' | 'slowOperationMs' | 'httpMount' | 'graphqlJit' | 'apolloReporting' | 'metrics'
+  'limits' | 'introspection' | 'fieldSuggestions' | 'playground' | 'slowOperationMs' | 'httpMount' | 'graphqlJit' | 'apolloReporting' | 'metrics' | 'accounts'
 >;
 
 export function defaultServerSettings(production: boolean): ServerSettings {
@@ -115,6 +145,7 @@ export function defaultServerSettings(production: boolean): ServerSettings {
     graphqlJit: true,
     apolloReporting: false,
     metrics: undefined,
+    accounts: DEFAULT_ACCOUNT_SETTINGS,
   };
 }
 
@@ -156,6 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     httpMount: parseChoice('HTTP_MOUNT', env.HTTP_MOUNT, ['node', 'express'] as const, defaults.httpMount),
     graphqlJit: flag('GRAPHQL_JIT', defaults.graphqlJit),
     apolloReporting: Boolean(env.APOLLO_KEY),
+    accounts: loadAccountSettings(number),
     shutdownDelayMs: number('SHUTDOWN_DELAY_MS', 0),
     metrics: parseMetrics(env),
   };
@@ -169,6 +201,21 @@ function parseMetrics(env: NodeJS.ProcessEnv): MetricsSettings | undefined {
     host: env.METRICS_HOST || '127.0.0.1',
     port,
     maxOperations: parseCount('METRICS_MAX_OPERATIONS', env.METRICS_MAX_OPERATIONS, 100),
+  };
+}
+
+function loadAccountSettings(number: (name: string, fallback: number) => number): AccountSettings {
+  const defaults = DEFAULT_ACCOUNT_SETTINGS;
+  const rule = (prefix: string, fallback: ThrottleRule): ThrottleRule => ({
+    limit: number(`${prefix}_LIMIT`, fallback.limit),
+    windowSeconds: Math.max(1, number(`${prefix}_WINDOW_SECONDS`, fallback.windowSeconds)),
+  });
+  return {
+    signInPerUsername: rule('SIGNIN_USERNAME', defaults.signInPerUsername),
+    signInPerAddress: rule('SIGNIN_ADDRESS', defaults.signInPerAddress),
+    signUpPerAddress: rule('SIGNUP_ADDRESS', defaults.signUpPerAddress),
+    maxLockSeconds: Math.max(1, number('THROTTLE_MAX_LOCK_SECONDS', defaults.maxLockSeconds)),
+    trustProxyHops: number('TRUST_PROXY_HOPS', defaults.trustProxyHops),
   };
 }
 

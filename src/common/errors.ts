@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'BAD_USER_INPUT'
   | 'NAME_TAKEN'
+  | 'TOO_MANY_REQUESTS'
   | 'INTERNAL_SERVER_ERROR';
 
 export class ApiError extends GraphQLError {
@@ -24,3 +25,6 @@ export const badCredentials = (message: string) => new ApiError('UNAUTHENTICATED
 export const forbidden = (message: string) => new ApiError('FORBIDDEN', message);
 export const nameTaken = (formattedName: string) =>
   new ApiError('NAME_TAKEN', `The name ${formattedName} is already taken`);
+/** A throttled sign-in, sign-up or password change (SPEC section 15): refused before any password is hashed. */
+export const tooManyRequests = (retryAfter: number) =>
+  new ApiError('TOO_MANY_REQUESTS', `Too many attempts; try again in ${retryAfter} seconds`, { retryAfter });

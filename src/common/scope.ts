@@ -8,6 +8,10 @@ import type { Loaders } from '../server/loaders';
 export interface Scope {
   /** Null for an anonymous caller. */
   viewerId: number | null;
+  /** The session (`jti`) of the caller's token; null for an anonymous caller. */
+  sessionId: string | null;
+  /** The client's network address (`TRUST_PROXY_HOPS` deep in `X-Forwarded-For`); undefined in-process. */
+  clientAddress?: string;
   /** This operation's own fork: the global EntityManager is never used by a request. */
   em: EntityManager;
   /** Hot statements, prepared, on `em`'s connection and transaction. */

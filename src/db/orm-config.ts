@@ -9,9 +9,11 @@ import { EventTimelineRef } from '../events/event-timeline-ref.entity';
 import { TimelineMember } from '../memberships/timeline-member.entity';
 import { TimelineViewer } from '../memberships/timeline-viewer.entity';
 import { Timeline } from '../timelines/timeline.entity';
+import { AuthThrottle } from '../users/auth-throttle.entity';
 import { User } from '../users/user.entity';
+import { UserSession } from '../users/user-session.entity';
 
-export const entities = [User, Timeline, Event, EventTimelineRef, TimelineMember, TimelineViewer];
+export const entities = [User, Timeline, Event, EventTimelineRef, TimelineMember, TimelineViewer, UserSession, AuthThrottle];
 
 /**
  * The one ORM configuration, used by the server, the tests, the scripts and `npx mikro-orm`.

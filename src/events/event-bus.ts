@@ -3,6 +3,8 @@ import { Mailbox } from './mailbox';
 
 /** The one channel every server process listens on (SPEC section 6). */
 export const EVENT_ADDED_CHANNEL = 'itimeline_event_added';
+/** Sign-outs and password changes: the payload is the user id whose sessions were revoked (SPEC section 15). */
+export const SESSIONS_REVOKED_CHANNEL = 'itimeline_sessions_revoked';
 /** How the listening connection shows in `pg_stat_activity`. */
 export const EVENT_BUS_APPLICATION_NAME = 'itimeline-event-bus';
 
@@ -23,6 +25,12 @@ function decodeEventAdded(payload: string | undefined): EventAdded | undefined {
   return undefined;
 }
 
+/** Told of revoked sessions, and of the LISTEN connection coming and going (notifications are missed meanwhile). */
+export interface SessionsWatcher {
+  sessionsRevoked(userId: number): void;
+  listeningChanged(listening: boolean): void;
+}
+
 const MAX_RECONNECT_DELAY_MS = 10_000;
 
 /**
@@ -40,6 +48,7 @@ export class EventBus {
   /** Totals since start, for the metrics (read when scraped). */
   readonly stats = { notifications: 0, reconnects: 0, dropped: 0 };
   private readonly countDrop = () => void this.stats.dropped++;
+  private sessionsWatcher?: SessionsWatcher;
 
   constructor(
     private readonly connectionString: string,
@@ -84,27 +93,39 @@ export class EventBus {
     return mailbox;
   }
 
+  /** `itimeline_sessions_revoked` goes to `watcher`, which is also told whenever LISTEN is lost or back. */
+  watchSessions(watcher: SessionsWatcher): void {
+    this.sessionsWatcher = watcher;
+  }
+
+  /** True while notifications arrive: while false, whatever they would invalidate cannot be trusted. */
+  get listening(): boolean {
+    return this.client !== undefined;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.reconnectTimer);
     for (const mailboxes of this.subscribers.values()) for (const mailbox of [...mailboxes]) await mailbox.return();
     const client = this.client;
     this.client = undefined;
+    this.sessionsWatcher?.listeningChanged(false);
     await client?.end().catch(() => undefined);
   }
 
   private async listen(): Promise<void> {
     const client = new pg.Client({ connectionString: this.connectionString, application_name: EVENT_BUS_APPLICATION_NAME });
     client.on('notification', (message) => {
-      if (message.channel !== EVENT_ADDED_CHANNEL) return;
       this.stats.notifications++;
-      this.dispatch(decodeEventAdded(message.payload));
+      if (message.channel === EVENT_ADDED_CHANNEL) this.dispatch(decodeEventAdded(message.payload));
+      if (message.channel === SESSIONS_REVOKED_CHANNEL) this.sessionsRevoked(message.payload);
     });
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client));
     try {
       await client.connect();
       await client.query(`listen ${EVENT_ADDED_CHANNEL}`);
+      await client.query(`listen ${SESSIONS_REVOKED_CHANNEL}`);
     } catch (error) {
       client.end().catch(() => undefined);
       throw error;
@@ -112,6 +133,12 @@ export class EventBus {
     if (this.stopped) return void client.end().catch(() => undefined);
     this.client = client;
     this.reconnectDelay = 100;
+    this.sessionsWatcher?.listeningChanged(true);
+  }
+
+  private sessionsRevoked(payload: string | undefined): void {
+    const userId = Number(payload);
+    if (Number.isSafeInteger(userId) && userId > 0) this.sessionsWatcher?.sessionsRevoked(userId);
   }
 
   private dispatch(added: EventAdded | undefined): void {
@@ -125,6 +152,7 @@ export class EventBus {
     if (client !== this.client || this.stopped) return;
     if (error) this.logError(error);
     this.client = undefined;
+    this.sessionsWatcher?.listeningChanged(false);
     client.end().catch(() => undefined);
     this.scheduleReconnect();
   }

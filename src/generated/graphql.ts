@@ -147,6 +147,12 @@ export type Mutation = {
   approveMember: Membership;
   /** Admins: blocks a user (member or not) from the community: they lose any role and cannot rejoin or post. */
   blockMember: Membership;
+  /**
+   * Checks `currentPassword` (throttled as signIn; a wrong one is `BAD_USER_INPUT`), stores `newPassword`
+   * (8–200 characters) and revokes every token of the user, the one sending this included: only the returned
+   * token is valid afterwards, on every server process.
+   */
+  changePassword: AuthPayload;
   createEvent: Event;
   /** `NAME_TAKEN` when the name is taken in that type (personal: by the caller). */
   createTimeline: Timeline;
@@ -171,8 +177,17 @@ export type Mutation = {
   removeViewer: Scalars['Boolean']['output'];
   /** Admins: sets an active member's role. The last admin cannot be demoted. */
   setMemberRole: Membership;
-  /** A wrong username or password is `UNAUTHENTICATED`, with the same message either way. */
+  /**
+   * A wrong username or password is `UNAUTHENTICATED`, with the same message either way. Throttled per username
+   * (known or not) and per client address: past the limit the call is refused before any password is checked,
+   * with `TOO_MANY_REQUESTS` and `extensions.retryAfter` (seconds). signUp is throttled per address alike.
+   */
   signIn: AuthPayload;
+  /**
+   * Revokes this token, or with `everywhere: true` every token of the user. Every server process refuses them
+   * (`UNAUTHENTICATED`) within a second, and closes their WebSocket connections with code 4401. Always true.
+   */
+  signOut: Scalars['Boolean']['output'];
   /**
    * Creates an account. Usernames are 3–80 characters of letters, digits, `_`, `-` and `.`, compared exactly
    * (NFKC first); a taken username is `NAME_TAKEN`. Passwords are 8–200 characters.
@@ -203,6 +218,12 @@ export type MutationApproveMemberArgs = {
 export type MutationBlockMemberArgs = {
   timelineId: Scalars['ID']['input'];
   userId: Scalars['ID']['input'];
+};
+
+
+export type MutationChangePasswordArgs = {
+  currentPassword: Scalars['String']['input'];
+  newPassword: Scalars['String']['input'];
 };
 
 
@@ -258,6 +279,11 @@ export type MutationSetMemberRoleArgs = {
 export type MutationSignInArgs = {
   password: Scalars['String']['input'];
   username: Scalars['String']['input'];
+};
+
+
+export type MutationSignOutArgs = {
+  everywhere?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -643,6 +669,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   addViewer?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationAddViewerArgs, 'timelineId' | 'username'>>;
   approveMember?: Resolver<ResolversTypes['Membership'], ParentType, ContextType, RequireFields<MutationApproveMemberArgs, 'timelineId' | 'userId'>>;
   blockMember?: Resolver<ResolversTypes['Membership'], ParentType, ContextType, RequireFields<MutationBlockMemberArgs, 'timelineId' | 'userId'>>;
+  changePassword?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationChangePasswordArgs, 'currentPassword' | 'newPassword'>>;
   createEvent?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationCreateEventArgs, 'input'>>;
   createTimeline?: Resolver<ResolversTypes['Timeline'], ParentType, ContextType, RequireFields<MutationCreateTimelineArgs, 'input'>>;
   deleteTimeline?: Resolver<ResolversTypes['DeleteTimelinePayload'], ParentType, ContextType, RequireFields<MutationDeleteTimelineArgs, 'id'>>;
@@ -653,6 +680,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   removeViewer?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveViewerArgs, 'timelineId' | 'username'>>;
   setMemberRole?: Resolver<ResolversTypes['Membership'], ParentType, ContextType, RequireFields<MutationSetMemberRoleArgs, 'role' | 'timelineId' | 'userId'>>;
   signIn?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSignInArgs, 'password' | 'username'>>;
+  signOut?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationSignOutArgs, 'everywhere'>>;
   signUp?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSignUpArgs, 'password' | 'username'>>;
   unblockMember?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationUnblockMemberArgs, 'timelineId' | 'userId'>>;
   updateTimeline?: Resolver<ResolversTypes['Timeline'], ParentType, ContextType, RequireFields<MutationUpdateTimelineArgs, 'id' | 'input'>>;

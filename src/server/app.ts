@@ -19,7 +19,10 @@ import { DEFAULT_REPLICA_SETTINGS, defaultServerSettings, type AppConfig, type R
 import { ReplicaMonitor } from '../db/replica-monitor';
 import { ReplicaRoutingDriver } from '../db/replicas';
 import { EventBus } from '../events/event-bus';
-import { createContext, KnownUsers, routeReads, type Context, type ContextDeps } from './context';
+import { AccountSweeper } from '../users/account-sweeper';
+import { SessionGuard } from '../users/session-guard';
+import { clientAddress } from './client-address';
+import { createContext, routeReads, type Context, type ContextDeps } from './context';
 import { CompiledExecutor } from './compiled-executor';
 import { CompiledGateway } from './compiled-gateway';
 import { formatError } from './errors';
@@ -66,12 +69,17 @@ export async function startApp({ orm, config: given, logger = createLogger('info
   const health = new Health(orm, logger, replicas);
   const eventBus = new EventBus(orm.config.getClientUrl(), (error) => logger.error({ err: error }, 'Event bus error'));
   await eventBus.start();
-  const deps: ContextDeps = { orm, tokens: config, knownUsers: new KnownUsers(), eventBus };
+  const sessions = new SessionGuard(orm, eventBus, (error) => logger.error({ err: error }, 'Session check failed'));
+  const deps: ContextDeps = { orm, tokens: config, sessions, accounts: config.accounts, eventBus };
+  const sweeper = new AccountSweeper(orm, config.accounts, (error) => logger.error({ err: error }, 'Account sweep failed'));
   const httpServer = createServer();
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.limits.maxBodyBytes });
   const executor = config.graphqlJit ? new CompiledExecutor(schema) : undefined;
   const metrics = config.metrics && new ServiceMetrics(config.metrics, orm, eventBus, () => wsServer.clients.size);
-  const wsCleanup = useServer(webSocketOptions({ schema, deps, protection, logger, executor, metrics }), wsServer);
+  const wsCleanup = useServer(
+    webSocketOptions({ schema, deps, protection, logger, executor, metrics, trustProxyHops: config.accounts.trustProxyHops }),
+    wsServer,
+  );
 
   const apollo = new ApolloServer<Context>({
     ...schemaOrGateway(schema, executor),
@@ -90,7 +98,7 @@ export async function startApp({ orm, config: given, logger = createLogger('info
       // No cache hints are used; left on, it wraps every field resolver of every request.
       ApolloServerPluginCacheControlDisabled(),
       ...(config.apolloReporting ? [] : implicitReportingDisabled()),
-      { async serverWillStart() { return { drainServer: async () => { await wsCleanup.dispose(); await eventBus.stop(); await replicas?.stop(); } }; } },
+      { async serverWillStart() { return { drainServer: async () => { sweeper.stop(); await wsCleanup.dispose(); await eventBus.stop(); await replicas?.stop(); } }; } },
       protection.costPlugin(),
       readRouting,
       requestLogPlugin(logger, config.slowOperationMs),
@@ -101,7 +109,8 @@ export async function startApp({ orm, config: given, logger = createLogger('info
   });
   await apollo.start();
 
-  const createRequestContext = (req: IncomingMessage) => loggingContextFailure(logger, req, createContext(deps, req.headers.authorization));
+  const createRequestContext = (req: IncomingMessage) =>
+    loggingContextFailure(logger, req, createContext(deps, req.headers.authorization, clientAddress(req, config.accounts.trustProxyHops)));
   const app = express();
   app.disable('x-powered-by');
   // GraphQL POST responses are not cacheable: hashing each body for an ETag is wasted work.

@@ -1,6 +1,5 @@
 import { OperationTypeNode } from 'graphql';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { badCredentials } from '../common/errors';
 import type { Scope } from '../common/scope';
 import { PreparedStatements } from '../db/prepared';
 import { StatementCounter, type CountedLogContext } from '../db/statement-counter';
@@ -9,10 +8,8 @@ import { EventService } from '../events/event.service';
 import { MembershipService } from '../memberships/membership.service';
 import { ViewerService } from '../memberships/viewer.service';
 import { TimelineService } from '../timelines/timeline.service';
-import type { TokenConfig } from '../users/tokens';
-import { userIdFromAuthorization } from '../users/tokens';
-import { UserRepository } from '../users/user.repository';
-import { UserService } from '../users/user.service';
+import { credentialsFromAuthorization } from '../users/tokens';
+import { UserService, type AccountDeps } from '../users/user.service';
 import { Loaders } from './loaders';
 
 export interface Services {
@@ -26,29 +23,27 @@ export interface Services {
 /** What every resolver sees: built once per operation, HTTP and WebSocket alike. */
 export type Context = Scope & Services;
 
-export interface ContextDeps {
+export interface ContextDeps extends AccountDeps {
   /** Its global EntityManager is only forked, once per operation (`allowGlobalContext` stays false). */
   orm: MikroORM;
-  tokens: TokenConfig;
-  knownUsers: KnownUsers;
   eventBus?: EventBus;
 }
 
 /**
- * `authorization` is the `Authorization` header (or the WebSocket connection param). A token naming a user
- * that does not exist is UNAUTHENTICATED, not anonymous.
+ * `authorization` is the `Authorization` header (or the WebSocket connection param). A token whose session
+ * was revoked (or names a user that does not exist) is UNAUTHENTICATED, not anonymous. `clientAddress` is
+ * what sign-in throttling counts per address.
  */
-export async function createContext(deps: ContextDeps, authorization: string | undefined): Promise<Context> {
+export async function createContext(deps: ContextDeps, authorization: string | undefined, clientAddress?: string): Promise<Context> {
   const statements = new StatementCounter();
   const em = deps.orm.em.fork({ loggerContext: { statements } satisfies Partial<CountedLogContext> });
   const db = new PreparedStatements(em, statements);
-  const viewerId = userIdFromAuthorization(deps.tokens, authorization) ?? null;
+  const credentials = credentialsFromAuthorization(deps.tokens, authorization);
+  if (credentials) await deps.sessions.assertActive(credentials, db);
+  const viewerId = credentials?.userId ?? null;
   const loaders = new Loaders(db, viewerId);
-  if (viewerId !== null && !(await deps.knownUsers.exists(viewerId, db, loaders))) {
-    throw badCredentials('The token names a user that does not exist');
-  }
-  const scope: Scope = { viewerId, em, db, statements, loaders, eventBus: deps.eventBus };
-  return Object.assign(scope, services(scope, deps.tokens));
+  const scope: Scope = { viewerId, sessionId: credentials?.sessionId ?? null, clientAddress, em, db, statements, loaders, eventBus: deps.eventBus };
+  return Object.assign(scope, services(scope, deps));
 }
 
 /**
@@ -60,8 +55,8 @@ export function routeReads(scope: Scope, operation: OperationTypeNode | undefine
 }
 
 /** Every service of an operation, each given what it uses. */
-function services(scope: Scope, tokens: TokenConfig): Services {
-  const users = new UserService(scope, tokens);
+function services(scope: Scope, deps: AccountDeps): Services {
+  const users = new UserService(scope, deps);
   const timelines = new TimelineService(scope, users);
   return {
     users,
@@ -70,32 +65,4 @@ function services(scope: Scope, tokens: TokenConfig): Services {
     memberships: new MembershipService(scope, users, timelines),
     viewers: new ViewerService(scope, users, timelines),
   };
-}
-
-/**
- * Users are never deleted, so a user id once seen to exist is remembered (up to `capacity` ids) and the
- * check costs a statement only the first time a process sees that user.
- */
-export class KnownUsers {
-  private readonly ids = new Set<number>();
-
-  constructor(private readonly capacity = 100_000) {}
-
-  /**
-   * On the primary, whatever the operation: a replica may not have replayed a sign-up of a moment ago, and
-   * the operation's type (which decides where its reads go) is not known yet when its context is built.
-   */
-  async exists(id: number, db: PreparedStatements, loaders: Loaders): Promise<boolean> {
-    if (this.ids.has(id)) return true;
-    const [user] = await new UserRepository(db.onPrimary()).findByIds([id]);
-    if (!user) return false;
-    loaders.user.prime(id, user);
-    if (this.ids.size >= this.capacity) this.ids.clear();
-    this.ids.add(id);
-    return true;
-  }
-
-  remember(id: number): void {
-    this.ids.add(id);
-  }
 }

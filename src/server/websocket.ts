@@ -3,6 +3,7 @@ import { getOperationAST, GraphQLError, type ExecutionArgs, type GraphQLSchema }
 import type { CompiledExecutor } from './compiled-executor';
 import type { Context as ConnectionContext, ServerOptions } from 'graphql-ws';
 import type { Extra } from 'graphql-ws/use/ws';
+import { clientAddress } from './client-address';
 import { createContext, routeReads, type ContextDeps } from './context';
 import { formatError, isExpected, rootCause } from './errors';
 import type { QueryProtection } from './limits';
@@ -27,6 +28,8 @@ export interface WebSocketOptions {
   executor?: CompiledExecutor;
   /** Counts subscription events sent. */
   metrics?: ServiceMetrics;
+  /** Proxies trusted to append to `X-Forwarded-For` (see client-address.ts). */
+  trustProxyHops?: number;
 }
 
 /**
@@ -34,7 +37,7 @@ export interface WebSocketOptions {
  * (an invalid or expired one closes it with 4403), every operation is parsed, validated and costed by the
  * same QueryProtection, and errors reach the client formatted (masked) as over HTTP.
  */
-export function webSocketOptions({ schema, deps, protection, logger, executor, metrics }: WebSocketOptions): ServerOptions<ConnectionParams, Extra> {
+export function webSocketOptions({ schema, deps, protection, logger, executor, metrics, trustProxyHops = 0 }: WebSocketOptions): ServerOptions<ConnectionParams, Extra> {
   const connections = new WeakMap<WsContext, Connection>();
   const format = (errors: readonly GraphQLError[]) => errors.map((error) => formatError(error.toJSON(), error));
   const logUnexpected = (ctx: WsContext, id: string, errors: readonly GraphQLError[]) => {
@@ -43,6 +46,8 @@ export function webSocketOptions({ schema, deps, protection, logger, executor, m
       if (!isExpected(error)) logger.error({ reqId: connection?.id, opId: id, userId: connection?.userId, err: rootCause(error) }, 'Unexpected error');
     }
   };
+
+  const addressOf = (ctx: WsContext) => clientAddress(ctx.extra.request, trustProxyHops);
 
   return {
     schema,
@@ -54,8 +59,13 @@ export function webSocketOptions({ schema, deps, protection, logger, executor, m
     onConnect: async (ctx) => {
       const id = randomUUID();
       try {
-        const context = await createContext(deps, authorizationParam(ctx.connectionParams));
+        const context = await createContext(deps, authorizationParam(ctx.connectionParams), addressOf(ctx));
         connections.set(ctx, { id, userId: context.viewerId });
+        if (context.viewerId !== null && context.sessionId !== null) {
+          const { socket } = ctx.extra;
+          const untrack = deps.sessions.track({ userId: context.viewerId, sessionId: context.sessionId, close: (code, reason) => socket.close(code, reason) });
+          socket.once('close', untrack);
+        }
         return true;
       } catch (error) {
         if (isExpected(error)) return false;
@@ -67,7 +77,7 @@ export function webSocketOptions({ schema, deps, protection, logger, executor, m
       const checked = protection.check(payload.query, payload.operationName, payload.variables);
       if ('errors' in checked) return checked.errors;
       try {
-        const contextValue = await createContext(deps, authorizationParam(ctx.connectionParams));
+        const contextValue = await createContext(deps, authorizationParam(ctx.connectionParams), addressOf(ctx));
         routeReads(contextValue, getOperationAST(checked.document, payload.operationName)?.operation);
         return { schema, document: checked.document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
       } catch (error) {

@@ -1,4 +1,4 @@
-import { createSecretKey, type KeyObject } from 'node:crypto';
+import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { badCredentials } from '../common/errors';
 
@@ -14,6 +14,8 @@ const MAX_VERIFIED_TOKENS = 10_000;
 
 interface VerifiedToken {
   subject: unknown;
+  /** `jti`: the token's session (`user_session.id`). */
+  sessionId: unknown;
   /** `exp` in seconds since the epoch, as signed. */
   expiresAt: number;
 }
@@ -32,19 +34,20 @@ class Verifier {
     this.key = createSecretKey(Buffer.from(secret, 'utf8'));
   }
 
-  /** The token's subject; throws jsonwebtoken's errors for a bad signature or an expired token. */
-  subjectOf(token: string): unknown {
+  /** The token's claims; throws jsonwebtoken's errors for a bad signature or an expired token. */
+  claimsOf(token: string): VerifiedToken {
     const known = this.verified.get(token);
     if (known) {
-      if (Math.floor(Date.now() / 1000) < known.expiresAt) return known.subject;
+      if (Math.floor(Date.now() / 1000) < known.expiresAt) return known;
       this.verified.delete(token);
     }
     const payload = jwt.verify(token, this.key, { algorithms: [ALGORITHM] }) as jwt.JwtPayload;
+    const claims = { subject: payload.sub, sessionId: payload.jti, expiresAt: payload.exp ?? Infinity };
     if (typeof payload.exp === 'number') {
       if (this.verified.size >= MAX_VERIFIED_TOKENS) this.verified.clear();
-      this.verified.set(token, { subject: payload.sub, expiresAt: payload.exp });
+      this.verified.set(token, claims);
     }
-    return payload.sub;
+    return claims;
   }
 }
 
@@ -55,25 +58,47 @@ function verifierFor(secret: string): Verifier {
   return verifier;
 }
 
-export function issueToken(config: TokenConfig, userId: number): string {
-  return jwt.sign({}, config.jwtSecret, { algorithm: ALGORITHM, subject: String(userId), expiresIn: config.tokenTtlSeconds });
+/** A token and the session it names, which must be stored (`SessionRepository.insert`) before the token is handed out. */
+export interface IssuedToken {
+  token: string;
+  sessionId: string;
+  /** The token's `exp`, which its session row repeats. */
+  expiresAt: Date;
 }
 
+export function issueToken(config: TokenConfig, userId: number, sessionId: string = randomUUID()): IssuedToken {
+  const exp = Math.floor(Date.now() / 1000) + config.tokenTtlSeconds;
+  const token = jwt.sign({ exp }, config.jwtSecret, { algorithm: ALGORITHM, subject: String(userId), jwtid: sessionId });
+  return { token, sessionId, expiresAt: new Date(exp * 1000) };
+}
+
+/** Who a verified token speaks for: its user, and its session, which must still exist (`SessionGuard`). */
+export interface Credentials {
+  userId: number;
+  sessionId: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /**
- * The user id of a `Bearer` authorization value; no value is an anonymous caller. A malformed, forged or
- * expired token is UNAUTHENTICATED rather than anonymous: the client believes it is signed in.
+ * The credentials of a `Bearer` authorization value; no value is an anonymous caller. A malformed, forged or
+ * expired token is UNAUTHENTICATED rather than anonymous: the client believes it is signed in. So is a token
+ * without a session id (issued before sign-out existed): it could not be revoked.
  */
-export function userIdFromAuthorization(config: TokenConfig, authorization: string | undefined): number | undefined {
+export function credentialsFromAuthorization(config: TokenConfig, authorization: string | undefined): Credentials | undefined {
   if (!authorization) return undefined;
   const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
   if (!match) throw badCredentials('The Authorization header must be "Bearer <token>"');
-  let subject: unknown;
+  let claims: VerifiedToken;
   try {
-    subject = verifierFor(config.jwtSecret).subjectOf(match[1]);
+    claims = verifierFor(config.jwtSecret).claimsOf(match[1]);
   } catch (error) {
     throw badCredentials(error instanceof jwt.TokenExpiredError ? 'The token has expired; sign in again' : 'The token is invalid');
   }
-  const id = Number(subject);
-  if (!Number.isSafeInteger(id) || id <= 0) throw badCredentials('The token is invalid');
-  return id;
+  const userId = Number(claims.subject);
+  const { sessionId } = claims;
+  if (!Number.isSafeInteger(userId) || userId <= 0 || typeof sessionId !== 'string' || !UUID.test(sessionId)) {
+    throw badCredentials('The token is invalid');
+  }
+  return { userId, sessionId };
 }

@@ -7,5 +7,7 @@ export const userResolvers: Resolvers = {
   Mutation: {
     signUp: (_, { username, password }, { users }) => users.signUp(username, password),
     signIn: (_, { username, password }, { users }) => users.signIn(username, password),
+    changePassword: (_, { currentPassword, newPassword }, { users }) => users.changePassword(currentPassword, newPassword),
+    signOut: (_, { everywhere }, { users }) => users.signOut(everywhere ?? false),
   },
 };

@@ -1,8 +1,8 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ormConfig } from '../../src/db/orm-config';
-import { createContext, KnownUsers } from '../../src/server/context';
-import { TEST_CONFIG, useTestApi } from '../support/api';
+import { createContext } from '../../src/server/context';
+import { contextDeps, useTestApi } from '../support/api';
 import { insertEvent, newTimeline, newUser } from '../support/factories';
 
 const api = useTestApi();
@@ -29,7 +29,7 @@ describe('hot statements', () => {
     const home = await newTimeline(api, user, { name: 'PreparedHome' });
     for (let i = 0; i < 30; i++) await insertEvent(api, { createdBy: user.id, homeId: home.id, tags: ['PreparedHome'] });
     await api.db.query('analyze');
-    const deps = { orm, tokens: TEST_CONFIG, knownUsers: new KnownUsers() };
+    const deps = contextDeps(orm);
     const runs = 8;
     for (let i = 0; i < runs; i++) {
       const context = await createContext(deps, `Bearer ${user.token}`);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFloor, type Floor } from '../../bench/floor';
-import { seedDataset } from '../../bench/seed';
+import { BENCH_SESSION_ID, seedDataset } from '../../bench/seed';
 import { answered, clientBody, clientHeaders } from '../../bench/client-request';
 import { OPERATION_NAMES, QUERIES, type ScenarioName } from '../../bench/workload';
 import { projectRoot } from '../../src/config';
@@ -59,7 +59,7 @@ async function seedVisibility(): Promise<void> {
 beforeAll(async () => {
   await seedDataset(api.db, { label: 'test', timelines: 300, events: 2_000, hot: 50 });
   await seedVisibility();
-  viewerToken = issueToken(TEST_CONFIG, 1);
+  viewerToken = issueToken(TEST_CONFIG, 1, BENCH_SESSION_ID).token;
   floor = await startFloor({ databaseUrl: api.databaseUrl, poolSize: 2, jwtSecret: TEST_CONFIG.jwtSecret });
 });
 afterAll(async () => floor?.close());

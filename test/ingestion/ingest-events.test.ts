@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { KnownUsers, createContext } from '../../src/server/context';
-import { errorCode, TEST_CONFIG, useTestApi } from '../support/api';
+import { createContext } from '../../src/server/context';
+import { contextDeps, errorCode, useTestApi } from '../support/api';
 import { newTimeline, newUser } from '../support/factories';
 import { counts, hashtagsNamed, INGEST_EVENTS } from './operations';
 
@@ -73,7 +73,7 @@ describe('ingestEvents', () => {
   it('resolves all tags of a batch in a constant number of statements, however many events and tags', async () => {
     const alice = await newUser(api);
     await newTimeline(api, alice, { name: 'StmtExisting' });
-    const deps = { orm: api.orm, tokens: TEST_CONFIG, knownUsers: new KnownUsers() };
+    const deps = contextDeps(api.orm);
     const statements = async (size: number, prefix: string) => {
       const context = await createContext(deps, `Bearer ${alice.token}`);
       const inputs = Array.from({ length: size }, (_, i) => ({ title: `n ${i} #${prefix}${i}`, tags: ['StmtExisting', `${prefix}Shared`, `${prefix}x${i}`] }));

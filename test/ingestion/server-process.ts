@@ -10,12 +10,12 @@ export interface ServerProcess {
 
 /**
  * `npm start`'s entry (`src/main.ts`) in a child process of its own, on `databaseUrl` and a free port;
- * resolves with the URL it prints once ready.
+ * resolves with the URL it prints once ready. `env`: settings of the test's choosing.
  */
-export function startServerProcess(databaseUrl: string, jwtSecret: string): Promise<ServerProcess> {
+export function startServerProcess(databaseUrl: string, jwtSecret: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   const child = spawn(join(projectRoot, 'node_modules', '.bin', 'tsx'), ['src/main.ts'], {
     cwd: projectRoot,
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', JWT_SECRET: jwtSecret, NODE_ENV: 'test' },
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', JWT_SECRET: jwtSecret, NODE_ENV: 'test', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

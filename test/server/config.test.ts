@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DATABASE_TIMEOUTS, DEFAULT_LIMITS, DEFAULT_REPLICA_SETTINGS, loadConfig } from '../../src/config';
+import { DEFAULT_ACCOUNT_SETTINGS, DEFAULT_DATABASE_TIMEOUTS, DEFAULT_LIMITS, DEFAULT_REPLICA_SETTINGS, loadConfig } from '../../src/config';
 
 const secret = { JWT_SECRET: 'a-secret-of-the-operators' };
 
@@ -45,6 +45,25 @@ describe('loadConfig', () => {
     });
     expect(config.replicas).toEqual({ ...DEFAULT_REPLICA_SETTINGS, urls: ['postgres://u:p@replica-1:5432/itimeline', 'postgres://u:p@replica-2:5432/itimeline'], maxLagMs: 2000 });
     expect(() => loadConfig({ ...secret, DATABASE_REPLICA_URLS: 'replica-1:5432' })).toThrow(/DATABASE_REPLICA_URLS/);
+  });
+
+  it('reads the sign-in throttles and the trusted proxy depth, with documented defaults', () => {
+    expect(loadConfig(secret).accounts).toEqual({
+      signInPerUsername: { limit: 5, windowSeconds: 900 },
+      signInPerAddress: { limit: 100, windowSeconds: 900 },
+      signUpPerAddress: { limit: 20, windowSeconds: 3600 },
+      maxLockSeconds: 86_400,
+      trustProxyHops: 0,
+    });
+    const config = loadConfig({ ...secret, SIGNIN_USERNAME_LIMIT: '3', SIGNIN_ADDRESS_WINDOW_SECONDS: '60', SIGNUP_ADDRESS_LIMIT: '0', TRUST_PROXY_HOPS: '2' });
+    expect(config.accounts).toEqual({
+      ...DEFAULT_ACCOUNT_SETTINGS,
+      signInPerUsername: { limit: 3, windowSeconds: 900 },
+      signInPerAddress: { limit: 100, windowSeconds: 60 },
+      signUpPerAddress: { limit: 0, windowSeconds: 3600 },
+      trustProxyHops: 2,
+    });
+    expect(() => loadConfig({ ...secret, TRUST_PROXY_HOPS: 'yes' })).toThrow(/TRUST_PROXY_HOPS/);
   });
 
   it('refuses malformed settings instead of guessing', () => {

@@ -1,7 +1,10 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
+import { DEFAULT_ACCOUNT_SETTINGS } from '../../src/config';
 import { ormConfig } from '../../src/db/orm-config';
+import type { ContextDeps } from '../../src/server/context';
+import { SessionGuard } from '../../src/users/session-guard';
 import { startApp, type App } from '../../src/server/app';
 import { createLogger } from '../../src/server/logger';
 import { createTestDatabase } from './database';
@@ -32,7 +35,14 @@ export const TEST_CONFIG = {
   tokenTtlSeconds: 3600,
   production: false,
   reportStatementCount: true,
+  // Every test signs its users up from 127.0.0.1; test/api/accounts.test.ts sets limits of its own.
+  accounts: { ...DEFAULT_ACCOUNT_SETTINGS, signUpPerAddress: { limit: 0, windowSeconds: 3600 } },
 };
+
+/** What `createContext` needs, for tests that build an operation's context in-process (no event bus: no session cache). */
+export function contextDeps(orm: MikroORM): ContextDeps {
+  return { orm, tokens: TEST_CONFIG, sessions: new SessionGuard(orm, undefined), accounts: TEST_CONFIG.accounts };
+}
 
 /**
  * The real server, in-process, on a database of this test file's own (a clone of the migrated template).
