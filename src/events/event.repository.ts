@@ -68,8 +68,9 @@ const INSERT_LISTED = writeStatement(
      from input order by ord
      returning ${EVENT_COLUMNS}
    ), listed as (
-     insert into event_timeline_refs (event_id, timeline_id, event_date)
-     select i.id, l.timeline_id, e."eventDate" from input i join inserted e on e.id = i.id cross join unnest(i.listings) as l(timeline_id)
+     insert into event_timeline_refs (event_id, timeline_id, event_date, kind)
+     select i.id, l.timeline_id, e."eventDate", case when l.timeline_id = i.timeline_id then 'home' else 'tag' end
+     from input i join inserted e on e.id = i.id cross join unnest(i.listings) as l(timeline_id)
    )
    select e.* from inserted e join input i on i.id = e.id
    left join lateral (
