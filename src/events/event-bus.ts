@@ -3,6 +3,9 @@ import { Mailbox } from './mailbox';
 
 /** The one channel every server process listens on (SPEC section 6). */
 export const EVENT_ADDED_CHANNEL = 'itimeline_event_added';
+/** `eventUpdated` and `eventRemoved` (SPEC section 11): same payload, their own channels. */
+export const EVENT_UPDATED_CHANNEL = 'itimeline_event_updated';
+export const EVENT_REMOVED_CHANNEL = 'itimeline_event_removed';
 /** How the listening connection shows in `pg_stat_activity`. */
 export const EVENT_BUS_APPLICATION_NAME = 'itimeline-event-bus';
 
@@ -12,27 +15,72 @@ export interface EventAdded {
   timelineIds: number[];
 }
 
-/** A payload as ingestion writes it (see `EventRepository.insertListed`): `{"e": eventId, "t": [timelineId, ...]}`. */
-function decodeEventAdded(payload: string | undefined): EventAdded | undefined {
+/** A change announced on `EVENT_UPDATED_CHANNEL` or `EVENT_REMOVED_CHANNEL`. */
+export type EventChange = 'updated' | 'removed';
+
+/**
+ * What a subscriber of a change receives: the event, and its home timeline as it was (null: none), so that a
+ * removal can be checked against the subscriber's visibility once the event itself is gone.
+ */
+export interface EventNotice {
+  eventId: number;
+  homeId: number | null;
+}
+
+const CHANGE_OF_CHANNEL: Record<string, EventChange> = { [EVENT_UPDATED_CHANNEL]: 'updated', [EVENT_REMOVED_CHANNEL]: 'removed' };
+
+/**
+ * A payload as the writers send it (see `EventRepository.insertListed`, `ListingRepository`):
+ * `{"e": eventId, "t": [timelineId, ...], "h": homeId}`, `h` optional.
+ */
+function decodeNotice(payload: string | undefined): (EventAdded & EventNotice) | undefined {
   try {
-    const { e, t } = JSON.parse(payload ?? '') as { e: unknown; t: unknown };
-    if (Number.isSafeInteger(e) && Array.isArray(t) && t.every(Number.isSafeInteger)) return { eventId: e as number, timelineIds: t as number[] };
+    const { e, t, h } = JSON.parse(payload ?? '') as { e: unknown; t: unknown; h?: unknown };
+    const homeId = h ?? null;
+    if (Number.isSafeInteger(e) && Array.isArray(t) && t.every(Number.isSafeInteger) && (homeId === null || Number.isSafeInteger(homeId))) {
+      return { eventId: e as number, timelineIds: t as number[], homeId: homeId as number | null };
+    }
   } catch {
     // Not ours: someone else wrote to the channel.
   }
   return undefined;
 }
 
+/** Mailboxes by key: each subscriber's own, removed when it closes. */
+class Topics<K, T> {
+  private readonly mailboxes = new Map<K, Set<Mailbox<T>>>();
+
+  subscribe(key: K): Mailbox<T> {
+    const mailboxes = this.mailboxes.get(key) ?? new Set<Mailbox<T>>();
+    this.mailboxes.set(key, mailboxes);
+    const mailbox: Mailbox<T> = new Mailbox(() => {
+      mailboxes.delete(mailbox);
+      if (mailboxes.size === 0 && this.mailboxes.get(key) === mailboxes) this.mailboxes.delete(key);
+    });
+    mailboxes.add(mailbox);
+    return mailbox;
+  }
+
+  publish(key: K, value: T): void {
+    for (const mailbox of this.mailboxes.get(key) ?? []) mailbox.push(value);
+  }
+
+  async closeAll(): Promise<void> {
+    for (const mailboxes of this.mailboxes.values()) for (const mailbox of [...mailboxes]) await mailbox.return();
+  }
+}
+
 const MAX_RECONNECT_DELAY_MS = 10_000;
 
 /**
- * `eventAdded` across processes: ingestion queues a PostgreSQL NOTIFY in its transaction (delivered only on
- * commit), and every process, this one included, hears it here on a dedicated connection and hands the
- * event id to its local subscribers of each timeline. The connection is re-opened after a failure;
+ * `eventAdded`, `eventUpdated` and `eventRemoved` across processes: a write queues a PostgreSQL NOTIFY in its
+ * transaction (delivered only on commit), and every process, this one included, hears it here on a dedicated
+ * connection and hands the event to its local subscribers of each timeline. The connection is re-opened after a failure;
  * notifications sent while it was down are lost (subscribers see live events, not a replay).
  */
 export class EventBus {
-  private readonly subscribers = new Map<number, Set<Mailbox<number>>>();
+  private readonly added = new Topics<number, number>();
+  private readonly changes = new Topics<string, EventNotice>();
   private client?: pg.Client;
   private stopped = false;
   private reconnectTimer?: NodeJS.Timeout;
@@ -50,20 +98,19 @@ export class EventBus {
 
   /** The ids of events newly listed on `timelineId`, as they are committed, until the iterator is closed. */
   subscribe(timelineId: number): AsyncIterableIterator<number> {
-    const mailboxes = this.subscribers.get(timelineId) ?? new Set<Mailbox<number>>();
-    this.subscribers.set(timelineId, mailboxes);
-    const mailbox: Mailbox<number> = new Mailbox(() => {
-      mailboxes.delete(mailbox);
-      if (mailboxes.size === 0 && this.subscribers.get(timelineId) === mailboxes) this.subscribers.delete(timelineId);
-    });
-    mailboxes.add(mailbox);
-    return mailbox;
+    return this.added.subscribe(timelineId);
+  }
+
+  /** The events updated on, or removed from, `timelineId`, as they are committed, until the iterator is closed. */
+  subscribeChanges(change: EventChange, timelineId: number): AsyncIterableIterator<EventNotice> {
+    return this.changes.subscribe(`${change}:${timelineId}`);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.reconnectTimer);
-    for (const mailboxes of this.subscribers.values()) for (const mailbox of [...mailboxes]) await mailbox.return();
+    await this.added.closeAll();
+    await this.changes.closeAll();
     const client = this.client;
     this.client = undefined;
     await client?.end().catch(() => undefined);
@@ -72,13 +119,13 @@ export class EventBus {
   private async listen(): Promise<void> {
     const client = new pg.Client({ connectionString: this.connectionString, application_name: EVENT_BUS_APPLICATION_NAME });
     client.on('notification', (message) => {
-      if (message.channel === EVENT_ADDED_CHANNEL) this.dispatch(decodeEventAdded(message.payload));
+      this.dispatch(message.channel, decodeNotice(message.payload));
     });
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client));
     try {
       await client.connect();
-      await client.query(`listen ${EVENT_ADDED_CHANNEL}`);
+      await client.query(`listen ${EVENT_ADDED_CHANNEL}; listen ${EVENT_UPDATED_CHANNEL}; listen ${EVENT_REMOVED_CHANNEL}`);
     } catch (error) {
       client.end().catch(() => undefined);
       throw error;
@@ -88,10 +135,12 @@ export class EventBus {
     this.reconnectDelay = 100;
   }
 
-  private dispatch(added: EventAdded | undefined): void {
-    if (!added) return;
-    for (const timelineId of new Set(added.timelineIds)) {
-      for (const mailbox of this.subscribers.get(timelineId) ?? []) mailbox.push(added.eventId);
+  private dispatch(channel: string, notice: (EventAdded & EventNotice) | undefined): void {
+    if (!notice) return;
+    const change = CHANGE_OF_CHANNEL[channel];
+    for (const timelineId of new Set(notice.timelineIds)) {
+      if (channel === EVENT_ADDED_CHANNEL) this.added.publish(timelineId, notice.eventId);
+      else if (change) this.changes.publish(`${change}:${timelineId}`, { eventId: notice.eventId, homeId: notice.homeId });
     }
   }
 

@@ -8,10 +8,10 @@ import { Event } from './event.entity';
 export type EventRow = EntityRow<Event>;
 
 /** Every column of `event`, aliased `e`. */
-const EVENT_COLUMNS = columns(Event, 'e');
+export const EVENT_COLUMNS = columns(Event, 'e');
 
 /** An event is visible iff it has no home timeline or its home is visible (SPEC section 5). */
-const HOME_VISIBLE = (viewer: string) => `(e.timeline_id is null or ${timelineVisibleTo('h', viewer)})`;
+export const HOME_VISIBLE = (viewer: string) => `(e.timeline_id is null or ${timelineVisibleTo('h', viewer)})`;
 
 const FIND_BY_IDS = statement(
   'event.findByIds',
