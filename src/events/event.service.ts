@@ -117,8 +117,6 @@ export interface EventRemoval {
   timelineId: number;
 }
 
-
-
 function listingKey(cursor: string): ListingKey {
   const [eventDate, id] = decodeCursor('event', cursor);
   if (typeof eventDate !== 'string' || !TIMESTAMP.test(eventDate) || !Number.isSafeInteger(id) || (id as number) < 0) {
