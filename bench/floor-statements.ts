@@ -100,8 +100,51 @@ export const INSERT_EVENT: Statement = {
       values ($1, now() at time zone 'UTC', 'remark', $2::text[], $3::int)
       returning id, event_date
     ), listed as (
-      insert into event_timeline_refs (event_id, timeline_id, event_date)
-      select e.id, l.id, e.event_date from e cross join unnest($4::int[]) as l(id)
+      insert into event_timeline_refs (event_id, timeline_id, event_date, kind)
+      select e.id, l.id, e.event_date, 'tag' from e cross join unnest($4::int[]) as l(id)
     )
     select e.id, pg_notify($5, json_build_object('e', e.id, 't', $4::int[])::text) from e`,
+};
+
+/**
+ * `updateEvent`'s retagging, first statement: the event under its row lock (edits and deletes of one event
+ * serialise on it) with what the answer depends on (its creator, whether the viewer sees it, whether its home is
+ * personal, its text for inline tags), and each new tag's folded key and hashtag timeline.
+ */
+export const LOCK_AND_FIND: Statement = {
+  name: 'floor.lockAndFind',
+  text: `select e.created_by, e.title, e.description, h.timeline_type as home_type,
+      (e.timeline_id is null or ${VISIBLE('h', '$2::int')}) as visible,
+      (select json_agg(json_build_object('name', n.name, 'folded', ${FOLD('n.name')}, 'id', t.id))
+       from unnest($3::text[]) as n(name)
+       left join timeline t on ${FOLD('t.name')} = ${FOLD('n.name')} and t.timeline_type = 'hashtag') as found
+    from event e left join timeline h on h.id = e.timeline_id
+    where e.id = $1
+    for update of e`,
+};
+
+/**
+ * The event's new tags and its tag listings set to `$3` (dropped ones deleted, new ones inserted), with one
+ * notification per kind of change (`{"e": event, "t": [timelines]}`; the floor's channels have no listener).
+ */
+export const RETAG: Statement = {
+  name: 'floor.retag',
+  text: `with e as (
+      update event set tags = $2::text[] where id = $1 returning id, event_date, tags
+    ), dropped as (
+      delete from event_timeline_refs r where r.event_id = $1 and r.kind = 'tag' and r.timeline_id <> all($3::int[])
+      returning r.timeline_id
+    ), added as (
+      insert into event_timeline_refs (event_id, timeline_id, event_date, kind)
+      select $1, l.id, e.event_date, 'tag' from e cross join unnest($3::int[]) as l(id)
+      where not exists (select from event_timeline_refs r where r.event_id = $1 and r.timeline_id = l.id)
+      returning timeline_id
+    ), kept as (
+      select r.timeline_id from event_timeline_refs r where r.event_id = $1 and (r.kind <> 'tag' or r.timeline_id = any($3::int[]))
+    )
+    select e.tags,
+      pg_notify($4 || '_added', json_build_object('e', e.id, 't', (select array_agg(timeline_id) from added))::text),
+      pg_notify($4 || '_removed', json_build_object('e', e.id, 't', (select array_agg(timeline_id) from dropped))::text),
+      pg_notify($4 || '_updated', json_build_object('e', e.id, 't', (select array_agg(timeline_id) from kept))::text)
+    from e`,
 };

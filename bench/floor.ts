@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
-import { FOLD_AND_FIND, INSERT_EVENT, INSERT_HASHTAGS, LOOKUP, PAGE, type Statement } from './floor-statements';
+import { FOLD_AND_FIND, INSERT_EVENT, INSERT_HASHTAGS, LOCK_AND_FIND, LOOKUP, PAGE, RETAG, type Statement } from './floor-statements';
 import { FloorAuthError, FloorViewers } from './floor-viewer';
 
 /**
@@ -13,6 +13,12 @@ import { FloorAuthError, FloorViewers } from './floor-viewer';
  */
 const TIMESTAMP_OID = 1114;
 const FLOOR_CHANNEL = 'bench_floor_event_added';
+const FLOOR_CHANGE_CHANNEL = 'bench_floor_event';
+/** An inline `#tag` (SPEC section 6), as the service reads it outside URLs: a letter among letters, marks, digits, `_`. */
+const INLINE_TAG = /(?<![\p{L}\p{N}_])#([\p{L}\p{M}\p{N}_\u200C\u200D]+)/gu;
+const URL_IN_TEXT = /(?<![\p{L}\p{N}])\p{L}[\p{L}\p{N}+.-]*:\/\/\S*/gu;
+const inlineTags = (text: string | null) =>
+  [...(text ?? '').replace(URL_IN_TEXT, ' ').matchAll(INLINE_TAG)].map((m) => m[1]).filter((tag) => /\p{L}/u.test(tag));
 const PAGE_SIZE = 20;
 const PREFIXES = { '#': 'hashtag', 'i-': 'community', 'my-': 'personal' } as const;
 const FORMATTED = { hashtag: '#', community: 'i-', personal: 'My-' } as const;
@@ -132,7 +138,53 @@ export async function startFloor(options: FloorOptions): Promise<Floor> {
     }
   }
 
-  const handlers: Record<string, (variables: any, viewer: number | null) => Promise<unknown>> = { Lookup: lookup, Page: page, Ingest: ingest };
+  /**
+   * `updateEvent` with new explicit tags, in one transaction: the event under its row lock together with the
+   * tags' hashtag timelines (one statement), the missing ones inserted and re-read if any, then the event's
+   * tags and listings (one statement). Tags: the given ones, then the inline ones of its title and description.
+   */
+  async function retag({ id, input }: { id: string; input: { tags: string[] } }, viewer: number | null) {
+    if (viewer === null) throw new FloorRequestError('Sign in to edit an event', 'UNAUTHENTICATED');
+    const client = await pool.connect();
+    try {
+      await client.query('begin');
+      type Locked = { created_by: number; title: string; description: string | null; home_type: string | null; visible: boolean; found: { name: string; folded: string; id: number | null }[] };
+      const names = (event?: { title: string; description: string | null }) => [...input.tags, ...(event ? [...inlineTags(event.title), ...inlineTags(event.description)] : [])];
+      const [event] = await run<Locked>(client, LOCK_AND_FIND, [Number(id), viewer, names()]);
+      if (!event?.visible) throw new FloorRequestError('Event not found', 'NOT_FOUND');
+      if (event.created_by !== viewer) throw new FloorRequestError('Only its creator may edit an event', 'FORBIDDEN');
+      const all = names(event);
+      const foldedOf = new Map<string, string>();
+      const timelineOf = new Map<string, number>();
+      const note = (rows: { name: string; folded: string; id: number | null }[]) => {
+        for (const row of rows) {
+          foldedOf.set(row.name, row.folded);
+          if (row.id !== null) timelineOf.set(row.folded, row.id);
+        }
+      };
+      note(event.found);
+      if (all.some((name) => !foldedOf.has(name))) note(await run(client, FOLD_AND_FIND, [all.filter((name) => !foldedOf.has(name))]));
+      const spelling = new Map<string, string>();
+      for (const name of all) if (!spelling.has(foldedOf.get(name)!)) spelling.set(foldedOf.get(name)!, name);
+      const listsTags = event.home_type !== 'personal';
+      const missing = () => (listsTags ? [...spelling].filter(([folded]) => !timelineOf.has(folded)).map(([, name]) => name) : []);
+      if (missing().length > 0) {
+        for (const row of await run<{ id: number; folded: string }>(client, INSERT_HASHTAGS, [missing(), viewer])) timelineOf.set(row.folded, row.id);
+        if (missing().length > 0) note(await run(client, FOLD_AND_FIND, [missing()]));
+      }
+      const listings = listsTags ? [...spelling.keys()].map((folded) => timelineOf.get(folded)!) : [];
+      const [updated] = await run<{ tags: string[] }>(client, RETAG, [Number(id), [...spelling.values()], listings, FLOOR_CHANGE_CHANNEL]);
+      await client.query('commit');
+      return { updateEvent: { id, tags: updated.tags } };
+    } catch (error) {
+      await client.query('rollback');
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  const handlers: Record<string, (variables: any, viewer: number | null) => Promise<unknown>> = { Lookup: lookup, Page: page, Ingest: ingest, Retag: retag };
 
   async function answer(req: IncomingMessage): Promise<{ status: number; body: unknown }> {
     const chunks: Buffer[] = [];

@@ -104,13 +104,14 @@ async function main(): Promise<void> {
     const scenarios: { scenario: ScenarioName; dataset: Dataset }[] = [
       ...DATASETS.flatMap((dataset) => (['lookup', 'page'] as const).map((scenario) => ({ scenario, dataset }))),
       { scenario: 'ingest' as const, dataset: INGEST_DATASET },
+      { scenario: 'retag' as const, dataset: INGEST_DATASET },
     ].filter(({ scenario }) => !only || only.includes(scenario));
     const runs: Run[] = [];
     for (let round = 1; round <= PLAN.rounds; round++) {
       for (const { scenario, dataset } of scenarios) {
         const servers = targets.get(dataset.label)!;
         for (const target of orderOf(round)) {
-          if (target !== 'floor' && scenario === 'ingest' && !ingestion) continue;
+          if (target !== 'floor' && (scenario === 'ingest' || scenario === 'retag') && !ingestion) continue;
           const server = servers[target];
           const result = await measure(load, server, { scenario, dataset, connections: CONNECTIONS, seconds: PLAN.seconds, token });
           log(`round ${round} ${scenario}@${dataset.label} ${target}: ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.p99} ms, ` +
@@ -221,6 +222,7 @@ async function countStatements(url: string, token: string, ingestion: boolean) {
       ingest: ingestion
         ? await count(OPERATION_NAMES.ingest, QUERIES.ingest, { input: { title: 'count', tags: ['Tag1', 'Tag2', `Fresh${Date.now()}`] } })
         : null,
+      retag: ingestion ? await count(OPERATION_NAMES.retag, QUERIES.retag, { id: '100', input: { tags: ['Tag3', 'Tag4', 'Tag5'] } }) : null,
     };
   } finally {
     await service.stop();

@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import { TAG_NAMES, type Dataset } from './workload';
+import { BENCH_USERS, TAG_NAMES, type Dataset } from './workload';
 
-export const BENCH_USERS = 100;
+export { BENCH_USERS };
 /** The session of the token every benchmark request carries (user 1's): the service accepts tokens of stored sessions only. */
 export const BENCH_SESSION_ID = '00000000-0000-4000-8000-000000000001';
 
@@ -27,10 +27,12 @@ export async function seedDataset(db: pg.Client, dataset: Dataset): Promise<void
       array['Tag' || (1 + (i + ${hot / 2}) % ${hot})], 1 + i % ${hot}, 1 + i % ${BENCH_USERS},
       timestamp '2026-01-01' - interval '1 minute' * i
     from generate_series(1, ${events}) i`);
-  await db.query(`insert into event_timeline_refs (event_id, timeline_id, event_date)
-    select e.id, l.timeline_id, e.event_date from event e
+  await db.query(`insert into event_timeline_refs (event_id, timeline_id, event_date, kind)
+    select e.id, l.timeline_id, e.event_date, case when l.timeline_id = e.timeline_id then 'home' when t.timeline_type = 'hashtag' then 'tag' else 'share' end
+    from event e
     cross join lateral (values (e.timeline_id), (1 + (e.id + ${hot / 2}) % ${hot}),
-      (${hot} + 1 + (e.id * 7919) % ${timelines - hot})) l(timeline_id)`);
+      (${hot} + 1 + (e.id * 7919) % ${timelines - hot})) l(timeline_id)
+    join timeline t on t.id = l.timeline_id`);
   for (const table of ['user', 'timeline', 'event']) {
     await db.query(`select setval(pg_get_serial_sequence('"${table}"', 'id'), (select max(id) from "${table}"))`);
   }

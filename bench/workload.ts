@@ -3,7 +3,7 @@
  * The same shapes drive the service and the floor (which reads `variables` and ignores the query text),
  * so both answer the same questions about the same rows.
  */
-export type ScenarioName = 'lookup' | 'page' | 'ingest';
+export type ScenarioName = 'lookup' | 'page' | 'ingest' | 'retag';
 
 export interface Dataset {
   label: string;
@@ -18,13 +18,17 @@ export const QUERIES: Record<ScenarioName, string> = {
   page: `query Page($id: ID!) { timeline(id: $id) { id name events(first: 20) {
     edges { cursor node { id title eventDate tags } } pageInfo { hasNextPage endCursor } } } }`,
   ingest: 'mutation Ingest($input: CreateEventInput!) { createEvent(input: $input) { id } }',
+  retag: 'mutation Retag($id: ID!, $input: UpdateEventInput!) { updateEvent(id: $id, input: $input) { id tags } }',
 };
 
 /** The operation name each scenario's query declares: the floor dispatches on it. */
-export const OPERATION_NAMES: Record<ScenarioName, string> = { lookup: 'Lookup', page: 'Page', ingest: 'Ingest' };
+export const OPERATION_NAMES: Record<ScenarioName, string> = { lookup: 'Lookup', page: 'Page', ingest: 'Ingest', retag: 'Retag' };
 
 export const NESTED_QUERY = `query Nested($first: Int!) { timelines(first: $first) { edges { node {
   events(first: 10) { edges { node { timelines { id } } } } } } } }`;
+
+/** Seeded users; event `i` is created by user `1 + i % BENCH_USERS` (see `seed.ts`). */
+export const BENCH_USERS = 100;
 
 /** Ingestion draws tags from this many existing hashtag names (`Tag1`…), Zipf-distributed. */
 export const TAG_NAMES = 10_000;
@@ -89,6 +93,11 @@ export function ingestTagPicker(random = Math.random): () => string[] {
   };
 }
 
+/** A random seeded event created by user 1, whom the benchmark signs in as: the only ones it may edit. */
+export function randomOwnEventId(dataset: Dataset, random = Math.random): string {
+  return String(BENCH_USERS * (1 + Math.floor(random() * Math.floor(dataset.events / BENCH_USERS))));
+}
+
 /** The variables of the next request of a scenario. */
 export function variablesFor(scenario: ScenarioName, dataset: Dataset): () => Record<string, unknown> {
   switch (scenario) {
@@ -100,6 +109,10 @@ export function variablesFor(scenario: ScenarioName, dataset: Dataset): () => Re
       const tags = ingestTagPicker();
       let n = 0;
       return () => ({ input: { title: `Bench event ${process.pid}-${++n}`, tags: tags() } });
+    }
+    case 'retag': {
+      const tags = ingestTagPicker();
+      return () => ({ id: randomOwnEventId(dataset), input: { tags: tags() } });
     }
   }
 }

@@ -1,5 +1,5 @@
 import { badInput } from '../common/errors';
-import type { CreateEventInput } from '../generated/graphql';
+import type { CreateEventInput, UpdateEventInput } from '../generated/graphql';
 import type { EventKind } from './event.entity';
 
 export const MAX_TITLE_LENGTH = 200;
@@ -35,6 +35,26 @@ export function checkEventFields(input: CreateEventInput): EventFields {
   const mediaUrl = checkUrl(input.mediaUrl, 'mediaUrl');
   if (type === 'media' && mediaUrl === null) throw badInput('A MEDIA event needs a mediaUrl');
   return { title, description, eventDate: checkDate(input.eventDate), type, url, mediaUrl };
+}
+
+/** The fields required in `createEvent`: `updateEvent` may omit them, never clear them. */
+const REQUIRED_FIELDS = ['title', 'eventDate', 'type'] as const;
+
+/**
+ * `updateEvent`'s fields over the event's current ones: omitted fields stay, null clears description, url and
+ * mediaUrl; the result is checked by `createEvent`'s rules. `eventDate` is null when it does not change.
+ */
+export function checkEventUpdate(input: UpdateEventInput, current: Omit<EventFields, 'eventDate'>): EventFields {
+  for (const field of REQUIRED_FIELDS) if (input[field] === null) throw badInput(`"${field}" cannot be cleared`, { field });
+  const kept = <K extends 'description' | 'url' | 'mediaUrl'>(field: K) => (input[field] === undefined ? current[field] : input[field]);
+  return checkEventFields({
+    title: input.title ?? current.title,
+    description: kept('description'),
+    eventDate: input.eventDate,
+    type: input.type ?? current.type,
+    url: kept('url'),
+    mediaUrl: kept('mediaUrl'),
+  });
 }
 
 /** http(s) only, so that no `javascript:` or `data:` URL ever reaches a client. */

@@ -8,10 +8,10 @@ import { Event } from './event.entity';
 export type EventRow = EntityRow<Event>;
 
 /** Every column of `event`, aliased `e`. */
-const EVENT_COLUMNS = columns(Event, 'e');
+export const EVENT_COLUMNS = columns(Event, 'e');
 
 /** An event is visible iff it has no home timeline or its home is visible (SPEC section 5). */
-const HOME_VISIBLE = (viewer: string) => `(e.timeline_id is null or ${timelineVisibleTo('h', viewer)})`;
+export const HOME_VISIBLE = (viewer: string) => `(e.timeline_id is null or ${timelineVisibleTo('h', viewer)})`;
 
 const FIND_BY_IDS = statement(
   'event.findByIds',
@@ -68,8 +68,9 @@ const INSERT_LISTED = writeStatement(
      from input order by ord
      returning ${EVENT_COLUMNS}
    ), listed as (
-     insert into event_timeline_refs (event_id, timeline_id, event_date)
-     select i.id, l.timeline_id, e."eventDate" from input i join inserted e on e.id = i.id cross join unnest(i.listings) as l(timeline_id)
+     insert into event_timeline_refs (event_id, timeline_id, event_date, kind)
+     select i.id, l.timeline_id, e."eventDate", case when l.timeline_id = i.timeline_id then 'home' else 'tag' end
+     from input i join inserted e on e.id = i.id cross join unnest(i.listings) as l(timeline_id)
    )
    select e.* from inserted e join input i on i.id = e.id
    left join lateral (

@@ -1,5 +1,6 @@
 import type { Resolvers } from '../generated/graphql';
 import type { EventRow } from './event.repository';
+import type { EventRemoval } from './event.service';
 
 export const eventResolvers: Resolvers = {
   Query: {
@@ -8,11 +9,23 @@ export const eventResolvers: Resolvers = {
   Mutation: {
     createEvent: (_, { input }, { events }) => events.createEvent(input),
     ingestEvents: (_, { inputs }, { events }) => events.ingestEvents(inputs),
+    updateEvent: (_, { id, input }, { events }) => events.updateEvent(id, input),
+    deleteEvent: (_, { id }, { events }) => events.deleteEvent(id),
+    shareEvent: (_, { eventId, timelineId }, { events }) => events.shareEvent(eventId, timelineId),
+    unshareEvent: (_, { eventId, timelineId }, { events }) => events.unshareEvent(eventId, timelineId),
   },
   Subscription: {
     eventAdded: {
       subscribe: (_, { timelineId }, { events }) => events.subscribeAdded(timelineId),
       resolve: (event: EventRow) => event,
+    },
+    eventUpdated: {
+      subscribe: (_, { timelineId }, { events }) => events.subscribeUpdated(timelineId),
+      resolve: (event: EventRow) => event,
+    },
+    eventRemoved: {
+      subscribe: (_, { timelineId }, { events }) => events.subscribeRemoved(timelineId),
+      resolve: (removal: EventRemoval) => removal,
     },
   },
   EventType: { REMARK: 'remark', NEWS: 'news', MEDIA: 'media' },

@@ -5,7 +5,10 @@ import type { Scope } from '../common/scope';
 import type { TimelineService } from '../timelines/timeline.service';
 import type { UserService } from '../users/user.service';
 import type { TimelineRow } from '../timelines/timeline.repository';
-import type { CreateEventInput } from '../generated/graphql';
+import type { CreateEventInput, UpdateEventInput } from '../generated/graphql';
+import type { EventNotice } from './event-bus';
+import { EventChanges, type DeletedEvent } from './event-changes';
+import { EventSharing } from './event-sharing';
 import { EventIngestion } from './event-ingestion';
 import type { EventRow } from './event.repository';
 import type { ListingKey } from './event.repository';
@@ -45,21 +48,73 @@ export class EventService {
     return new EventIngestion(this.scope, this.users, this.timelines).createMany(inputs);
   }
 
+  updateEvent(rawId: string, input: UpdateEventInput): Promise<EventRow> {
+    return new EventChanges(this.scope, this.users).update(rawId, input);
+  }
+
+  deleteEvent(rawId: string): Promise<DeletedEvent> {
+    return new EventChanges(this.scope, this.users).remove(rawId);
+  }
+
+  shareEvent(rawEventId: string, rawTimelineId: string): Promise<EventRow> {
+    return new EventSharing(this.scope, this.users, this.timelines).share(rawEventId, rawTimelineId);
+  }
+
+  unshareEvent(rawEventId: string, rawTimelineId: string): Promise<boolean> {
+    return new EventSharing(this.scope, this.users, this.timelines).unshare(rawEventId, rawTimelineId);
+  }
+
   /**
    * Events newly listed on a timeline the subscriber can see (else NOT_FOUND), re-checked for each
    * delivery with fresh loaders: the subscriber gets only what they may see at that moment.
    */
   async subscribeAdded(rawTimelineId: string): Promise<AsyncIterableIterator<EventRow>> {
-    const bus = this.scope.eventBus;
-    if (!bus) throw new Error('eventAdded needs the event bus in the context');
-    const timeline = await this.timelines.byId(rawTimelineId);
-    if (!timeline) throw notFound('Timeline');
-    return filterMap(bus.subscribe(timeline.id), async (eventId) => {
+    const { bus, timeline } = await this.subscription(rawTimelineId);
+    return filterMap(bus.subscribe(timeline.id), (eventId) => this.deliverable(timeline.id, eventId));
+  }
+
+  /** Events listed on the timeline that changed, delivered as `subscribeAdded` delivers. */
+  async subscribeUpdated(rawTimelineId: string): Promise<AsyncIterableIterator<EventRow>> {
+    const { bus, timeline } = await this.subscription(rawTimelineId);
+    return filterMap(bus.subscribeChanges('updated', timeline.id), ({ eventId }) => this.deliverable(timeline.id, eventId));
+  }
+
+  /**
+   * Events that left the timeline. The event may be gone: it is delivered if the subscriber may still see the
+   * timeline and could see the event there (its home, as it was, is visible to them, or it had none).
+   */
+  async subscribeRemoved(rawTimelineId: string): Promise<AsyncIterableIterator<EventRemoval>> {
+    const { bus, timeline } = await this.subscription(rawTimelineId);
+    return filterMap(bus.subscribeChanges('removed', timeline.id), async ({ eventId, homeId }: EventNotice) => {
       this.scope.loaders = new Loaders(this.scope.db, this.scope.viewerId);
-      const [stillVisible, event] = await Promise.all([this.scope.loaders.timeline.load(timeline.id), this.scope.loaders.event.load(eventId)]);
-      return stillVisible ? event : undefined;
+      const [stillVisible, home] = await Promise.all([
+        this.scope.loaders.timeline.load(timeline.id),
+        homeId === null ? null : this.scope.loaders.timeline.load(homeId),
+      ]);
+      return stillVisible && home !== undefined ? { eventId, timelineId: timeline.id } : undefined;
     });
   }
+
+  private async subscription(rawTimelineId: string) {
+    const bus = this.scope.eventBus;
+    if (!bus) throw new Error('Subscriptions need the event bus in the context');
+    const timeline = await this.timelines.byId(rawTimelineId);
+    if (!timeline) throw notFound('Timeline');
+    return { bus, timeline };
+  }
+
+  /** The event, with fresh loaders, if the subscriber may see it and still sees the timeline. */
+  private async deliverable(timelineId: number, eventId: number): Promise<EventRow | undefined> {
+    this.scope.loaders = new Loaders(this.scope.db, this.scope.viewerId);
+    const [stillVisible, event] = await Promise.all([this.scope.loaders.timeline.load(timelineId), this.scope.loaders.event.load(eventId)]);
+    return stillVisible ? event : undefined;
+  }
+}
+
+/** What `eventRemoved` delivers. */
+export interface EventRemoval {
+  eventId: number;
+  timelineId: number;
 }
 
 function listingKey(cursor: string): ListingKey {

@@ -31,6 +31,11 @@ export class TagResolver {
     for (const row of await new HashtagRepository(sql).foldAndFind(unknown)) this.note(row.name, row.folded, row.timelineId);
   }
 
+  /** The folded key of a loaded name. */
+  folded(name: string): string | undefined {
+    return this.foldedOf.get(name);
+  }
+
   /** `candidates` (all loaded) de-duplicated by folded key; more than 50 is BAD_USER_INPUT naming the 51st. */
   distinct(candidates: readonly string[]): EventTags {
     const result: EventTags = { tags: [], folded: [] };

@@ -67,6 +67,13 @@ export type CreateTimelineInput = {
   visibility?: InputMaybe<Visibility>;
 };
 
+export type DeleteEventPayload = {
+  __typename?: 'DeleteEventPayload';
+  id: Scalars['ID']['output'];
+  /** How many listings went with it, its home's included. */
+  removedListings: Scalars['Int']['output'];
+};
+
 /** What `deleteTimeline` removed. */
 export type DeleteTimelinePayload = {
   __typename?: 'DeleteTimelinePayload';
@@ -107,6 +114,12 @@ export type EventEdge = {
   __typename?: 'EventEdge';
   cursor: Scalars['String']['output'];
   node: Event;
+};
+
+export type EventRemoval = {
+  __typename?: 'EventRemoval';
+  eventId: Scalars['ID']['output'];
+  timelineId: Scalars['ID']['output'];
 };
 
 export { EventType };
@@ -156,6 +169,8 @@ export type Mutation = {
   createEvent: Event;
   /** `NAME_TAKEN` when the name is taken in that type (personal: by the caller). */
   createTimeline: Timeline;
+  /** Its creator, or an admin or moderator of its home community. Removes it and every listing; hashtag timelines stay. */
+  deleteEvent: DeleteEventPayload;
   /**
    * Allowed to the creator; for a community, to its active admins instead. Deletes the events homed on it and
    * removes every listing on it, in one transaction; nothing else is touched.
@@ -178,6 +193,12 @@ export type Mutation = {
   /** Admins: sets an active member's role. The last admin cannot be demoted. */
   setMemberRole: Membership;
   /**
+   * Lists a visible event on a community the caller is an ACTIVE member of, or on the caller's own personal
+   * timeline; never on a hashtag timeline (BAD_USER_INPUT: tags do that). An event homed on a personal timeline is
+   * never listed elsewhere (FORBIDDEN). Sharing where it is already listed changes nothing.
+   */
+  shareEvent: Event;
+  /**
    * A wrong username or password is `UNAUTHENTICATED`, with the same message either way. Throttled per username
    * (known or not) and per client address: past the limit the call is refused before any password is checked,
    * with `TOO_MANY_REQUESTS` and `extensions.retryAfter` (seconds). signUp is throttled per address alike.
@@ -195,6 +216,16 @@ export type Mutation = {
   signUp: AuthPayload;
   /** Admins: lifts a block; the user may then join again. */
   unblockMember: Scalars['Boolean']['output'];
+  /**
+   * Removes a share: allowed to whoever shared it and to admins and moderators of that timeline. False when the
+   * event is not listed there; a home or tag listing cannot be unshared (BAD_USER_INPUT: edit or delete the event).
+   */
+  unshareEvent: Scalars['Boolean']['output'];
+  /**
+   * Its creator only. Re-derives the tags as createEvent does and moves its hashtag listings to match (new tags
+   * resolve or create their hashtag timelines, dropped tags' listings go); its home and its shares stay.
+   */
+  updateEvent: Event;
   /**
    * Allowed to the creator; for a community, to its active admins and moderators instead. A name taken in that
    * type (personal: by the owner) is `NAME_TAKEN` and changes nothing; the old formatted name stops resolving.
@@ -237,6 +268,11 @@ export type MutationCreateTimelineArgs = {
 };
 
 
+export type MutationDeleteEventArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationDeleteTimelineArgs = {
   id: Scalars['ID']['input'];
 };
@@ -276,6 +312,12 @@ export type MutationSetMemberRoleArgs = {
 };
 
 
+export type MutationShareEventArgs = {
+  eventId: Scalars['ID']['input'];
+  timelineId: Scalars['ID']['input'];
+};
+
+
 export type MutationSignInArgs = {
   password: Scalars['String']['input'];
   username: Scalars['String']['input'];
@@ -296,6 +338,18 @@ export type MutationSignUpArgs = {
 export type MutationUnblockMemberArgs = {
   timelineId: Scalars['ID']['input'];
   userId: Scalars['ID']['input'];
+};
+
+
+export type MutationUnshareEventArgs = {
+  eventId: Scalars['ID']['input'];
+  timelineId: Scalars['ID']['input'];
+};
+
+
+export type MutationUpdateEventArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateEventInput;
 };
 
 
@@ -356,12 +410,26 @@ export type QueryTimelinesArgs = {
 
 export type Subscription = {
   __typename?: 'Subscription';
-  /** Every event newly listed on that timeline, if the subscriber may see it. */
+  /** Every event newly listed on that timeline (created, tagged to it by an edit, shared), if the subscriber may see it. */
   eventAdded: Event;
+  /** An event left that timeline (deleted, unshared, tag dropped), if the subscriber could see it there. */
+  eventRemoved: EventRemoval;
+  /** An event listed on that timeline changed (updateEvent), if the subscriber may see it. */
+  eventUpdated: Event;
 };
 
 
 export type SubscriptionEventAddedArgs = {
+  timelineId: Scalars['ID']['input'];
+};
+
+
+export type SubscriptionEventRemovedArgs = {
+  timelineId: Scalars['ID']['input'];
+};
+
+
+export type SubscriptionEventUpdatedArgs = {
   timelineId: Scalars['ID']['input'];
 };
 
@@ -426,6 +494,25 @@ export type TimelineEdge = {
 };
 
 export { TimelineType };
+
+/**
+ * Omitted fields stay; null clears description, url and mediaUrl (title, eventDate and type cannot be cleared).
+ * Same rules as createEvent.
+ */
+export type UpdateEventInput = {
+  description?: InputMaybe<Scalars['String']['input']>;
+  eventDate?: InputMaybe<Scalars['DateTime']['input']>;
+  mediaUrl?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * Replaces the explicit tags (null or [] clears them); inline #hashtags are always re-read from the new title and
+   * description. Omitted: the explicit tags stay (the stored tags that the old title and description do not
+   * produce inline).
+   */
+  tags?: InputMaybe<Array<Scalars['String']['input']>>;
+  title?: InputMaybe<Scalars['String']['input']>;
+  type?: InputMaybe<EventType>;
+  url?: InputMaybe<Scalars['String']['input']>;
+};
 
 /** Fields left out (or null) stay as they are, except `description`, which null clears. */
 export type UpdateTimelineInput = {
@@ -534,10 +621,12 @@ export type ResolversTypes = {
   CreateEventInput: CreateEventInput;
   CreateTimelineInput: CreateTimelineInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DeleteEventPayload: ResolverTypeWrapper<DeleteEventPayload>;
   DeleteTimelinePayload: ResolverTypeWrapper<DeletedTimeline>;
   Event: ResolverTypeWrapper<EventRow>;
   EventConnection: ResolverTypeWrapper<Connection<EventRow>>;
   EventEdge: ResolverTypeWrapper<Omit<EventEdge, 'node'> & { node: ResolversTypes['Event'] }>;
+  EventRemoval: ResolverTypeWrapper<EventRemoval>;
   EventType: EventType;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
@@ -555,6 +644,7 @@ export type ResolversTypes = {
   TimelineConnection: ResolverTypeWrapper<Connection<TimelineRow>>;
   TimelineEdge: ResolverTypeWrapper<Omit<TimelineEdge, 'node'> & { node: ResolversTypes['Timeline'] }>;
   TimelineType: TimelineType;
+  UpdateEventInput: UpdateEventInput;
   UpdateTimelineInput: UpdateTimelineInput;
   User: ResolverTypeWrapper<UserRow>;
   UserConnection: ResolverTypeWrapper<Connection<UserRow>>;
@@ -569,10 +659,12 @@ export type ResolversParentTypes = {
   CreateEventInput: CreateEventInput;
   CreateTimelineInput: CreateTimelineInput;
   DateTime: Scalars['DateTime']['output'];
+  DeleteEventPayload: DeleteEventPayload;
   DeleteTimelinePayload: DeletedTimeline;
   Event: EventRow;
   EventConnection: Connection<EventRow>;
   EventEdge: Omit<EventEdge, 'node'> & { node: ResolversParentTypes['Event'] };
+  EventRemoval: EventRemoval;
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   Membership: MembershipRow;
@@ -586,6 +678,7 @@ export type ResolversParentTypes = {
   Timeline: TimelineRow;
   TimelineConnection: Connection<TimelineRow>;
   TimelineEdge: Omit<TimelineEdge, 'node'> & { node: ResolversParentTypes['Timeline'] };
+  UpdateEventInput: UpdateEventInput;
   UpdateTimelineInput: UpdateTimelineInput;
   User: UserRow;
   UserConnection: Connection<UserRow>;
@@ -601,6 +694,12 @@ export type AuthPayloadResolvers<ContextType = Context, ParentType extends Resol
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
+
+export type DeleteEventPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DeleteEventPayload'] = ResolversParentTypes['DeleteEventPayload']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  removedListings?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
 
 export type DeleteTimelinePayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DeleteTimelinePayload'] = ResolversParentTypes['DeleteTimelinePayload']> = {
   deletedEvents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -638,6 +737,12 @@ export type EventEdgeResolvers<ContextType = Context, ParentType extends Resolve
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type EventRemovalResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EventRemoval'] = ResolversParentTypes['EventRemoval']> = {
+  eventId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  timelineId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type EventTypeResolvers = EnumResolverSignature<{ MEDIA?: any, NEWS?: any, REMARK?: any }, ResolversTypes['EventType']>;
 
 export type MemberRoleResolvers = EnumResolverSignature<{ ADMIN?: any, MEMBER?: any, MODERATOR?: any }, ResolversTypes['MemberRole']>;
@@ -672,6 +777,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   changePassword?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationChangePasswordArgs, 'currentPassword' | 'newPassword'>>;
   createEvent?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationCreateEventArgs, 'input'>>;
   createTimeline?: Resolver<ResolversTypes['Timeline'], ParentType, ContextType, RequireFields<MutationCreateTimelineArgs, 'input'>>;
+  deleteEvent?: Resolver<ResolversTypes['DeleteEventPayload'], ParentType, ContextType, RequireFields<MutationDeleteEventArgs, 'id'>>;
   deleteTimeline?: Resolver<ResolversTypes['DeleteTimelinePayload'], ParentType, ContextType, RequireFields<MutationDeleteTimelineArgs, 'id'>>;
   denyMember?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDenyMemberArgs, 'timelineId' | 'userId'>>;
   ingestEvents?: Resolver<Array<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<MutationIngestEventsArgs, 'inputs'>>;
@@ -679,10 +785,13 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   leaveTimeline?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationLeaveTimelineArgs, 'id'>>;
   removeViewer?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveViewerArgs, 'timelineId' | 'username'>>;
   setMemberRole?: Resolver<ResolversTypes['Membership'], ParentType, ContextType, RequireFields<MutationSetMemberRoleArgs, 'role' | 'timelineId' | 'userId'>>;
+  shareEvent?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationShareEventArgs, 'eventId' | 'timelineId'>>;
   signIn?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSignInArgs, 'password' | 'username'>>;
   signOut?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationSignOutArgs, 'everywhere'>>;
   signUp?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSignUpArgs, 'password' | 'username'>>;
   unblockMember?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationUnblockMemberArgs, 'timelineId' | 'userId'>>;
+  unshareEvent?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationUnshareEventArgs, 'eventId' | 'timelineId'>>;
+  updateEvent?: Resolver<ResolversTypes['Event'], ParentType, ContextType, RequireFields<MutationUpdateEventArgs, 'id' | 'input'>>;
   updateTimeline?: Resolver<ResolversTypes['Timeline'], ParentType, ContextType, RequireFields<MutationUpdateTimelineArgs, 'id' | 'input'>>;
 };
 
@@ -702,6 +811,8 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
 
 export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
   eventAdded?: SubscriptionResolver<ResolversTypes['Event'], "eventAdded", ParentType, ContextType, RequireFields<SubscriptionEventAddedArgs, 'timelineId'>>;
+  eventRemoved?: SubscriptionResolver<ResolversTypes['EventRemoval'], "eventRemoved", ParentType, ContextType, RequireFields<SubscriptionEventRemovedArgs, 'timelineId'>>;
+  eventUpdated?: SubscriptionResolver<ResolversTypes['Event'], "eventUpdated", ParentType, ContextType, RequireFields<SubscriptionEventUpdatedArgs, 'timelineId'>>;
 };
 
 export type TimelineResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Timeline'] = ResolversParentTypes['Timeline']> = {
@@ -759,10 +870,12 @@ export type VisibilityResolvers = EnumResolverSignature<{ PRIVATE?: any, PUBLIC?
 export type Resolvers<ContextType = Context> = {
   AuthPayload?: AuthPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  DeleteEventPayload?: DeleteEventPayloadResolvers<ContextType>;
   DeleteTimelinePayload?: DeleteTimelinePayloadResolvers<ContextType>;
   Event?: EventResolvers<ContextType>;
   EventConnection?: EventConnectionResolvers<ContextType>;
   EventEdge?: EventEdgeResolvers<ContextType>;
+  EventRemoval?: EventRemovalResolvers<ContextType>;
   EventType?: EventTypeResolvers;
   MemberRole?: MemberRoleResolvers;
   MemberState?: MemberStateResolvers;

@@ -143,6 +143,26 @@ describe('the benchmark floor', () => {
     expect(rows[0].tags).toEqual(['Tag3', 'BrandNewTag', 'brandnewtag2']);
   });
 
+  it('retags an event of its viewer as the service does: same answer, same listings', async () => {
+    const listings = async (id: string) =>
+      (await api.db.query('select timeline_id, kind, event_date::text from event_timeline_refs where event_id = $1 order by timeline_id', [id])).rows;
+    const base = await listings('100');
+    expect(base.map((row) => row.kind)).toContain('tag');
+    const byService = await ask(api.url, 'retag', { id: '100', input: { tags: ['Tag3', 'RetagNewTag', 'tag3'] } }, viewerToken);
+    const serviceListings = await listings('100');
+    await api.db.query(`update event set tags = $2 where id = $1`, ['100', ['Tag1']]);
+    await api.db.query(`delete from event_timeline_refs where event_id = 100 and kind = 'tag'`);
+    const byFloor = await ask(floor.url, 'retag', { id: '100', input: { tags: ['Tag3', 'RetagNewTag', 'tag3'] } }, viewerToken);
+    expect(byFloor).toEqual(byService);
+    expect(byService).toEqual({ updateEvent: { id: '100', tags: ['Tag3', 'RetagNewTag'] } });
+    expect(await listings('100')).toEqual(serviceListings);
+    expect(serviceListings.filter((row) => row.kind !== 'tag')).toEqual(base.filter((row) => row.kind !== 'tag'));
+  });
+
+  it.each([['101', 'FORBIDDEN'], ['100000', 'NOT_FOUND']])('refuses to retag event %s (%s) as the service does', async (id, code) => {
+    for (const url of [api.url, floor.url]) await expect(ask(url, 'retag', { id, input: { tags: ['Tag3'] } }, viewerToken)).rejects.toThrow(code);
+  });
+
   it('refuses to ingest for an anonymous caller', async () => {
     await expect(ask(floor.url, 'ingest', { input: { title: 'nobody', tags: ['Tag3'] } }, undefined)).rejects.toThrow(/UNAUTHENTICATED/);
   });
