@@ -39,9 +39,10 @@ export async function createContext(deps: ContextDeps, authorization: string | u
   const em = deps.orm.em.fork({ loggerContext: { statements } satisfies Partial<CountedLogContext> });
   const db = new PreparedStatements(em, statements);
   const credentials = credentialsFromAuthorization(deps.tokens, authorization);
-  if (credentials) await deps.sessions.assertActive(credentials, db);
+  const sessionUser = credentials && (await deps.sessions.assertActive(credentials, db));
   const viewerId = credentials?.userId ?? null;
   const loaders = new Loaders(db, viewerId);
+  if (sessionUser) loaders.user.prime(sessionUser.id, sessionUser);
   const scope: Scope = { viewerId, sessionId: credentials?.sessionId ?? null, clientAddress, em, db, statements, loaders, eventBus: deps.eventBus };
   return Object.assign(scope, services(scope, deps));
 }

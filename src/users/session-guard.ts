@@ -5,6 +5,7 @@ import { StatementCounter } from '../db/statement-counter';
 import type { EventBus, SessionsWatcher } from '../events/event-bus';
 import { SessionRepository } from './session.repository';
 import type { Credentials } from './tokens';
+import type { UserRow } from './user.repository';
 
 /** graphql-ws close code for a connection whose token was revoked (sign-out, password change): sign in again. */
 export const REVOKED_CLOSE_CODE = 4401;
@@ -40,14 +41,18 @@ export class SessionGuard implements SessionsWatcher {
     bus?.watchSessions(this);
   }
 
-  /** UNAUTHENTICATED (HTTP 401) unless the credentials' session still exists; `db` is the operation's. */
-  async assertActive({ sessionId, userId }: Credentials, db: PreparedStatements): Promise<void> {
-    if (this.active.get(sessionId) === userId) return;
+  /**
+   * UNAUTHENTICATED (HTTP 401) unless the credentials' session still exists; `db` is the operation's. When it
+   * had to ask the primary, returns the session's user as read there (the operation primes its loader with it,
+   * so a user a replica has not replayed yet still sees itself); undefined when the session was remembered.
+   */
+  async assertActive({ sessionId, userId }: Credentials, db: PreparedStatements): Promise<UserRow | undefined> {
+    if (this.active.get(sessionId) === userId) return undefined;
     const generation = this.generation;
-    if (!(await new SessionRepository(db).isActive(sessionId, userId))) {
-      throw badCredentials('The token has been revoked or has expired; sign in again');
-    }
+    const user = await new SessionRepository(db).activeUser(sessionId, userId);
+    if (!user) throw badCredentials('The token has been revoked or has expired; sign in again');
     if (generation === this.generation) this.remember(sessionId, userId);
+    return user;
   }
 
   /** A session this process just created (its row is committed): its first request costs no statement. */

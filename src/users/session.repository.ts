@@ -1,11 +1,17 @@
 import { writeStatement, type PreparedStatements } from '../db/prepared';
 import { SESSIONS_REVOKED_CHANNEL } from '../events/event-bus';
+import { USER_COLUMNS, type UserRow } from './user.repository';
 
 // Every statement here runs on the primary (`writeStatement`), reads included: a token handed out a moment
 // ago must be found, and a revoked one must not be, which a lagging replica cannot promise.
 
 const INSERT = writeStatement('session.insert', `insert into user_session (id, user_id, expires_at) values ($1, $2, $3)`);
-const IS_ACTIVE = writeStatement('session.isActive', `select 1 as found from user_session where id = $1 and user_id = $2 and expires_at > now()`);
+/** The session's user: read on the primary, it lets the operation see a user a replica has not replayed yet. */
+const IS_ACTIVE = writeStatement(
+  'session.isActive',
+  `select ${USER_COLUMNS} from user_session s join "user" u on u.id = s.user_id
+   where s.id = $1 and s.user_id = $2 and s.expires_at > now()`,
+);
 const ACTIVE_AMONG = writeStatement('session.activeAmong', `select id from user_session where id = any($1::uuid[]) and expires_at > now()`);
 
 /** Revocation deletes the rows and, in the same statement, tells every process (NOTIFY is sent on commit). */
@@ -31,8 +37,9 @@ export class SessionRepository {
     await this.db.rows(INSERT, [sessionId, userId, expiresAt]);
   }
 
-  async isActive(sessionId: string, userId: number): Promise<boolean> {
-    return (await this.db.row(IS_ACTIVE, [sessionId, userId])) !== undefined;
+  /** The session's user while the session may be used, else undefined. */
+  activeUser(sessionId: string, userId: number): Promise<UserRow | undefined> {
+    return this.db.row<UserRow>(IS_ACTIVE, [sessionId, userId]);
   }
 
   /** Which of `sessionIds` may still be used. */

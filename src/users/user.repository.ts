@@ -5,7 +5,9 @@ import { statement, writeStatement, type PreparedStatements } from '../db/prepar
 /** A user as the API reads it (never the password hash): the GraphQL `User` type's parent. */
 export type UserRow = EntityRow<User, 'id' | 'username'>;
 
-const COLUMNS = columns(User, 'u', ['id', 'username']);
+/** The columns of `UserRow`, aliased `u`. */
+export const USER_COLUMNS = columns(User, 'u', ['id', 'username']);
+const COLUMNS = USER_COLUMNS;
 
 const INSERT = writeStatement(
   'user.insert',
