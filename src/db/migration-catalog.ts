@@ -2,7 +2,7 @@ import type { Migration } from '@mikro-orm/migrations';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../config';
-import { describeSteps, StepMigration, type Session } from './migration-support';
+import { describeSteps, migrationSettings, StepMigration, type Session } from './migration-support';
 
 /**
  * The migrations as the operator scripts (`db:status`, `db:stamp`, `db:sql`) see them: names in order, their SQL
@@ -31,7 +31,9 @@ export async function migrationSql(name: string, method: 'up' | 'down' = 'up'): 
   const migration = await instantiate(name);
   if (migration instanceof StepMigration) {
     const steps = method === 'up' ? migration.upSteps() : migration.downSteps();
-    return steps.length === 0 ? '-- nothing to run' : describeSteps(steps);
+    if (steps.length === 0) return '-- nothing to run';
+    // The step runner sets it for its whole session before the first step (outside steps included).
+    return [`set lock_timeout = '${migrationSettings().lockTimeout}';`, describeSteps(steps)].join('\n');
   }
   await migration[method]();
   const queries = migration.getQueries().map((query) => `${String(query).trim().replace(/;?$/, ';')}`);
