@@ -2,6 +2,7 @@ import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { join } from 'node:path';
 import { projectRoot, type DatabaseTimeouts } from '../config';
+import { StepMigrationGenerator } from './migration-generator';
 import { CountingLogger } from './statement-counter';
 import { Event } from '../events/event.entity';
 import { EventTimelineRef } from '../events/event-timeline-ref.entity';
@@ -49,6 +50,8 @@ export function ormConfig(clientUrl: string, overrides: Partial<Options> = {}, t
       disableForeignKeys: false,
       snapshot: false,
       emit: 'ts',
+      // `migration:create` writes migrations on the step framework, as the chain is written.
+      generator: StepMigrationGenerator,
     },
     ...overrides,
   });
