@@ -1,5 +1,5 @@
 import type { Migration } from '@mikro-orm/migrations';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../config';
 import { describeSteps, migrationSettings, StepMigration, type Session } from './migration-support';
@@ -15,6 +15,25 @@ export function migrationNames(): string[] {
     .filter((file) => /^Migration\w+\.(ts|js)$/.test(file) && !file.endsWith('.d.ts'))
     .map((file) => file.replace(/\.(ts|js)$/, ''))
     .sort();
+}
+
+/** A migration's description: the file's first top-level doc comment, as plain text (compiled JavaScript keeps it too). */
+export function migrationDescription(name: string): string {
+  const file = readdirSync(MIGRATIONS_DIR).find((entry) => entry === `${name}.ts` || entry === `${name}.js`);
+  const source = file ? readFileSync(join(MIGRATIONS_DIR, file), 'utf8') : '';
+  const comment = /^\/\*\*([\s\S]*?)\*\//m.exec(source)?.[1] ?? '';
+  return comment
+    .split('\n')
+    .map((line) => line.replace(/^\s*\* ?/, '').trimEnd())
+    .join('\n')
+    .trim();
+}
+
+/** The description's first sentence, cut at 160 characters. */
+export function migrationSummary(name: string): string {
+  const text = migrationDescription(name).replace(/\s+/g, ' ');
+  const sentence = /^.*?\.(?=\s|$)/.exec(text)?.[0] ?? text;
+  return sentence.length > 160 ? `${sentence.slice(0, 159)}…` : sentence;
 }
 
 type MigrationClass = new (driver: unknown, config: unknown) => Migration;
