@@ -1,14 +1,14 @@
 import type { Migration } from '@mikro-orm/migrations';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { projectRoot } from '../config';
+import { codeRoot } from '../config';
 import { describeSteps, migrationSettings, StepMigration, type Session } from './migration-support';
 
 /**
  * The migrations as the operator scripts (`db:status`, `db:stamp`, `db:sql`) see them: names in order, their SQL
  * and their evidence, read from `migrations/` as the migrator reads it, without running any.
  */
-const MIGRATIONS_DIR = join(projectRoot, 'migrations');
+const MIGRATIONS_DIR = join(codeRoot, 'migrations');
 
 export function migrationNames(): string[] {
   return readdirSync(MIGRATIONS_DIR)

@@ -1,7 +1,7 @@
 import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { join } from 'node:path';
-import { projectRoot, type DatabaseTimeouts } from '../config';
+import { codeRoot, type DatabaseTimeouts } from '../config';
 import { StepMigrationGenerator } from './migration-generator';
 import { CountingLogger } from './statement-counter';
 import { Event } from '../events/event.entity';
@@ -41,8 +41,9 @@ export function ormConfig(clientUrl: string, overrides: Partial<Options> = {}, t
     },
     extensions: [Migrator],
     migrations: {
-      path: join(projectRoot, 'migrations'),
-      pathTs: join(projectRoot, 'migrations'),
+      // TypeScript under tsx, JavaScript once built: the same folder either way (`dist/migrations` when built).
+      path: join(codeRoot, 'migrations'),
+      pathTs: join(codeRoot, 'migrations'),
       glob: '!(*.d).{js,ts}',
       tableName: 'mikro_orm_migrations',
       transactional: true,
