@@ -1,11 +1,8 @@
-import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { projectRoot } from '../../src/config';
-
-const exec = promisify(execFile);
+import { runCli } from '../migrations/support';
 
 /** What a command needs to run as in the project: its sources, configuration and installed packages (linked). */
 const COPIED = ['package.json', 'tsconfig.json', 'mikro-orm.config.ts', '.squawk.toml', 'src', 'migrations', 'scripts'];
@@ -24,16 +21,7 @@ export function scratchProject(): ScratchProject {
   symlinkSync(join(projectRoot, 'node_modules'), join(root, 'node_modules'));
   return {
     root,
-    async run(command, args, url) {
-      const env = { ...process.env, DATABASE_URL: url, FORCE_COLOR: '0', NO_COLOR: '1' };
-      try {
-        const { stdout, stderr } = await exec(command, args, { cwd: root, env, maxBuffer: 16 * 1024 * 1024 });
-        return { code: 0, output: `${stdout}${stderr}` };
-      } catch (error) {
-        const failed = error as { code?: number; stdout?: string; stderr?: string };
-        return { code: typeof failed.code === 'number' ? failed.code : 1, output: `${failed.stdout ?? ''}${failed.stderr ?? ''}` };
-      }
-    },
+    run: (command, args, url) => runCli(command, args, url, root),
     remove: () => rmSync(root, { recursive: true, force: true }),
   };
 }
