@@ -50,6 +50,7 @@ export class StepMigrationGenerator extends TSMigrationGenerator {
 
 const CHECKLIST = [
   'Name it for the one thing it does (`--name add_timeline_color`); a rename appears as drop + add: write it by hand.',
+  'Replace this comment with what it does and why that is safe (`npm run db:history` and `db:show` print it).',
   'Every step is safe while the running version serves traffic: it reads and writes the old columns until the deploy ends.',
   'A NOT NULL column on a populated table: add it nullable, backfill it with `batches(...)`, then `...setNotNull(table, column)`.',
   '`down()` loses nothing silently: a `check(...)` step refuses when going down would drop data (see the chain).',
