@@ -1,7 +1,8 @@
+import { scriptDatabaseUrl } from './scripts/database';
 import { ormConfig } from './src/db/orm-config';
 
-/** Configuration for `npx mikro-orm ...` (the deploy step): the database is `DATABASE_URL`. */
-const url = process.env.DATABASE_URL;
-if (!url) throw new Error('Set DATABASE_URL to the database to migrate, e.g. postgres://user:pass@host:5432/itimeline');
-
-export default ormConfig(url);
+/**
+ * Configuration for `npx mikro-orm ...`: the database is `DATABASE_URL` (the deploy step), else the development
+ * database of a running `npm start`, as for the `db:*` scripts.
+ */
+export default ormConfig(scriptDatabaseUrl());

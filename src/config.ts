@@ -1,9 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
-/** The project root: `.data/` (embedded PostgreSQL, development secret) lives under it unless `DATA_DIR` says otherwise. */
-export const projectRoot = resolve(__dirname, '..');
+/** Where the running code's `src/` and `migrations/` are: the project root under tsx, `dist/` once built (`npm run build`). */
+export const codeRoot = resolve(__dirname, '..');
+
+/**
+ * The project root (the nearest folder with a package.json): `schema/`, and `.data/` (embedded PostgreSQL,
+ * development secret) unless `DATA_DIR` says otherwise.
+ */
+export const projectRoot = packageRoot(codeRoot);
 export const dataDir = process.env.DATA_DIR ? resolve(process.env.DATA_DIR) : join(projectRoot, '.data');
 
 /** What a single GraphQL request may ask for; refused before it reaches the database. */
@@ -261,6 +267,13 @@ function parseChoice<T extends string>(name: string, raw: string | undefined, ch
   const choice = choices.find((candidate) => candidate === raw.toLowerCase());
   if (!choice) throw new Error(`${name} must be one of ${choices.join(', ')}, got "${raw}"`);
   return choice;
+}
+
+function packageRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return from;
+  }
 }
 
 function missingSecret(): never {

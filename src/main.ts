@@ -8,14 +8,14 @@ import { databaseUrl, migrateDatabase } from './db/migrate';
 import { ormConfig } from './db/orm-config';
 import { replicaOptions } from './db/replicas';
 import { startApp } from './server/app';
-import { createLogger } from './server/logger';
+import { createLogger, logFormat } from './server/logger';
 
 const DATABASE_NAME = 'itimeline';
 
 /** `npm start`: PostgreSQL (embedded unless DATABASE_URL), pending migrations, then GraphQL over HTTP and WebSocket. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, logFormat(process.env, config.production, process.stdout.isTTY === true));
   let embedded: EmbeddedDatabase | undefined;
   let url = config.databaseUrl;
   if (!url) {

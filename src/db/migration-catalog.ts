@@ -1,20 +1,39 @@
 import type { Migration } from '@mikro-orm/migrations';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { projectRoot } from '../config';
-import { describeSteps, StepMigration, type Session } from './migration-support';
+import { codeRoot } from '../config';
+import { describeSteps, migrationSettings, StepMigration, type Session } from './migration-support';
 
 /**
  * The migrations as the operator scripts (`db:status`, `db:stamp`, `db:sql`) see them: names in order, their SQL
  * and their evidence, read from `migrations/` as the migrator reads it, without running any.
  */
-const MIGRATIONS_DIR = join(projectRoot, 'migrations');
+const MIGRATIONS_DIR = join(codeRoot, 'migrations');
 
 export function migrationNames(): string[] {
   return readdirSync(MIGRATIONS_DIR)
     .filter((file) => /^Migration\w+\.(ts|js)$/.test(file) && !file.endsWith('.d.ts'))
     .map((file) => file.replace(/\.(ts|js)$/, ''))
     .sort();
+}
+
+/** A migration's description: the file's first top-level doc comment, as plain text (compiled JavaScript keeps it too). */
+export function migrationDescription(name: string): string {
+  const file = readdirSync(MIGRATIONS_DIR).find((entry) => entry === `${name}.ts` || entry === `${name}.js`);
+  const source = file ? readFileSync(join(MIGRATIONS_DIR, file), 'utf8') : '';
+  const comment = /^\/\*\*([\s\S]*?)\*\//m.exec(source)?.[1] ?? '';
+  return comment
+    .split('\n')
+    .map((line) => line.replace(/^\s*\* ?/, '').trimEnd())
+    .join('\n')
+    .trim();
+}
+
+/** The description's first sentence, cut at 160 characters. */
+export function migrationSummary(name: string): string {
+  const text = migrationDescription(name).replace(/\s+/g, ' ');
+  const sentence = /^.*?\.(?=\s|$)/.exec(text)?.[0] ?? text;
+  return sentence.length > 160 ? `${sentence.slice(0, 159)}…` : sentence;
 }
 
 type MigrationClass = new (driver: unknown, config: unknown) => Migration;
@@ -31,7 +50,9 @@ export async function migrationSql(name: string, method: 'up' | 'down' = 'up'): 
   const migration = await instantiate(name);
   if (migration instanceof StepMigration) {
     const steps = method === 'up' ? migration.upSteps() : migration.downSteps();
-    return steps.length === 0 ? '-- nothing to run' : describeSteps(steps);
+    if (steps.length === 0) return '-- nothing to run';
+    // The step runner sets it for its whole session before the first step (outside steps included).
+    return [`set lock_timeout = '${migrationSettings().lockTimeout}';`, describeSteps(steps)].join('\n');
   }
   await migration[method]();
   const queries = migration.getQueries().map((query) => `${String(query).trim().replace(/;?$/, ';')}`);

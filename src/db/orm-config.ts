@@ -1,7 +1,8 @@
 import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { join } from 'node:path';
-import { projectRoot, type DatabaseTimeouts } from '../config';
+import { codeRoot, type DatabaseTimeouts } from '../config';
+import { StepMigrationGenerator } from './migration-generator';
 import { ReplicaRoutingDriver } from './replicas';
 import { CountingLogger } from './statement-counter';
 import { Event } from '../events/event.entity';
@@ -45,8 +46,9 @@ export function ormConfig(clientUrl: string, overrides: Partial<Options> = {}, t
     },
     extensions: [Migrator],
     migrations: {
-      path: join(projectRoot, 'migrations'),
-      pathTs: join(projectRoot, 'migrations'),
+      // TypeScript under tsx, JavaScript once built: the same folder either way (`dist/migrations` when built).
+      path: join(codeRoot, 'migrations'),
+      pathTs: join(codeRoot, 'migrations'),
       glob: '!(*.d).{js,ts}',
       tableName: 'mikro_orm_migrations',
       transactional: true,
@@ -54,6 +56,8 @@ export function ormConfig(clientUrl: string, overrides: Partial<Options> = {}, t
       disableForeignKeys: false,
       snapshot: false,
       emit: 'ts',
+      // `migration:create` writes migrations on the step framework, as the chain is written.
+      generator: StepMigrationGenerator,
     },
     ...overrides,
   });

@@ -5,6 +5,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { RequestHandler } from 'express';
 import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import pino, { type DestinationStream, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 import type { Context } from './context';
 import { isExpected, rootCause } from './errors';
 
@@ -14,15 +15,31 @@ export type { Logger };
 const SECRET_KEY = /password|token|secret|authorization/i;
 const REQUEST_ID = /^[\w.:-]{1,100}$/;
 
-/** JSON lines on stdout (or `destination`), at `LOG_LEVEL`; authorization headers are never written. */
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+export type LogFormat = 'json' | 'pretty';
+
+/**
+ * `LOG_FORMAT` (`json` or `pretty`); by default pretty lines where a person reads them (a terminal, outside
+ * production), JSON lines everywhere else (production, a pipe, a log collector).
+ */
+export function logFormat(env: NodeJS.ProcessEnv, production: boolean, terminal: boolean): LogFormat {
+  const format = env.LOG_FORMAT?.toLowerCase();
+  if (format === 'json' || format === 'pretty') return format;
+  if (format) throw new Error(`LOG_FORMAT must be json or pretty, got "${env.LOG_FORMAT}"`);
+  return terminal && !production ? 'pretty' : 'json';
+}
+
+/**
+ * JSON lines on stdout (or `destination`), at `LOG_LEVEL`; authorization headers are never written. `pretty`:
+ * one coloured line per entry, its fields at the end (pino-pretty, in this thread, so nothing is lost at exit).
+ */
+export function createLogger(level: string, destination?: DestinationStream, format: LogFormat = 'json'): Logger {
   return pino(
     {
       level,
       base: undefined,
       redact: { paths: ['headers.authorization', 'req.headers.authorization', 'connectionParams.authorization'], censor: '[redacted]' },
     },
-    destination,
+    format === 'pretty' ? pretty({ destination: destination ?? 1, sync: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }) : destination,
   );
 }
 

@@ -13,6 +13,7 @@ interface Asset {
 }
 
 const DEFAULT_QUERY = `# Sign in with the signIn mutation, then add {"Authorization": "Bearer <token>"} under Headers.
+# Subscriptions run here too: subscription { eventAdded(timelineId: "1") { id title } }
 query Hashtags {
   timelines(type: HASHTAG, first: 10) {
     edges { node { formattedName events(first: 3) { edges { node { title eventDate } } } } }
@@ -20,10 +21,50 @@ query Hashtags {
 }
 `;
 
-/** Started by the page once GraphiQL (a UMD bundle) and React are loaded; a file, so the CSP needs no inline script. */
+/**
+ * Started by the page once GraphiQL (a UMD bundle), React and graphql-ws are loaded; a file, so the CSP needs no
+ * inline script. Queries and mutations go over HTTP; subscriptions over graphql-ws on the same path, one socket per
+ * Authorization header typed under Headers (sent as the connection's `authorization` parameter).
+ */
 const START_SCRIPT = `'use strict';
 (function () {
-  var fetcher = GraphiQL.createFetcher({ url: location.pathname });
+  var http = GraphiQL.createFetcher({ url: location.pathname });
+  var socketUrl = (location.protocol === 'https:' ? 'wss:' : 'ws:') + '//' + location.host + location.pathname;
+  var sockets = {};
+
+  function authorization(headers) {
+    var found = '';
+    Object.keys(headers || {}).forEach(function (name) {
+      if (name.toLowerCase() === 'authorization') found = String(headers[name]);
+    });
+    return found;
+  }
+
+  function socketFor(headers) {
+    var auth = authorization(headers);
+    if (!sockets[auth]) {
+      sockets[auth] = graphqlWs.createClient({ url: socketUrl, lazy: true, connectionParams: auth ? { authorization: auth } : {} });
+    }
+    return sockets[auth];
+  }
+
+  function isSubscription(document, operationName) {
+    var operations = ((document && document.definitions) || []).filter(function (definition) {
+      return definition.kind === 'OperationDefinition';
+    });
+    var chosen = operations.length === 1 ? operations[0] : operations.filter(function (operation) {
+      return operation.name && operation.name.value === operationName;
+    })[0];
+    return Boolean(chosen && chosen.operation === 'subscription');
+  }
+
+  function fetcher(params, options) {
+    if (isSubscription(options && options.documentAST, params.operationName)) {
+      return socketFor(options && options.headers).iterate(params);
+    }
+    return http(params, options);
+  }
+
   var root = ReactDOM.createRoot(document.getElementById('graphiql'));
   root.render(React.createElement(GraphiQL, { fetcher: fetcher, defaultQuery: ${JSON.stringify(DEFAULT_QUERY)} }));
 })();
@@ -43,6 +84,7 @@ const PAGE = `<!doctype html>
   <script src="${ASSET_PATH}/react.production.min.js"></script>
   <script src="${ASSET_PATH}/react-dom.production.min.js"></script>
   <script src="${ASSET_PATH}/graphiql.min.js"></script>
+  <script src="${ASSET_PATH}/graphql-ws.min.js"></script>
   <script src="${ASSET_PATH}/start.js"></script>
 </body>
 </html>
@@ -63,8 +105,8 @@ const CONTENT_SECURITY_POLICY = [
 
 /**
  * The GraphiQL playground: `GET /graphql` from a browser (one that prefers HTML) gets the page, everything
- * else passes on to the GraphQL endpoint. Assets are read once from the installed `graphiql`, `react` and
- * `react-dom` packages (their UMD builds), so the page works with no internet access.
+ * else passes on to the GraphQL endpoint. Assets are read once from the installed `graphiql`, `react`,
+ * `react-dom` and `graphql-ws` packages (their UMD builds), so the page works with no internet access.
  */
 export class Playground {
   private readonly assets: Map<string, Asset>;
@@ -75,6 +117,7 @@ export class Playground {
       ['graphiql.min.css', packageFile('graphiql', 'graphiql.min.css')],
       ['react.production.min.js', packageFile('react', 'umd/react.production.min.js')],
       ['react-dom.production.min.js', packageFile('react-dom', 'umd/react-dom.production.min.js')],
+      ['graphql-ws.min.js', packageFile('graphql-ws', 'umd/graphql-ws.min.js')],
       ['start.js', asset(Buffer.from(START_SCRIPT), 'start.js')],
       ['page.css', asset(Buffer.from('html, body, #graphiql { height: 100%; margin: 0; }\n'), 'page.css')],
     ]);

@@ -20,10 +20,13 @@ export function loadTypeDefs(): string[] {
     .map((file) => readFileSync(join(schemaDir, file), 'utf8'));
 }
 
+/** The scalar's behaviour alone: given the GraphQLScalarType itself, graphql-tools would replace the SDL's description with its own (none). */
+const { serialize, parseValue, parseLiteral } = DateTime;
+
 export function buildSchema(): GraphQLSchema {
   return makeExecutableSchema({
     typeDefs: loadTypeDefs(),
-    resolvers: mergeResolvers([{ DateTime }, userResolvers, timelineResolvers, eventResolvers, membershipResolvers]),
+    resolvers: mergeResolvers([{ DateTime: { serialize, parseValue, parseLiteral } }, userResolvers, timelineResolvers, eventResolvers, membershipResolvers]),
     resolverValidationOptions: { requireResolversToMatchSchema: 'error' },
   });
 }

@@ -60,11 +60,11 @@ export async function migrationDb(): Promise<MigrationDb> {
 
 const exec = promisify(execFile);
 
-/** Runs a project command (`npx mikro-orm ...`, `npm run db:...`) against `url`, as an operator would. */
-export async function runCli(command: string, args: string[], url?: string): Promise<{ code: number; output: string }> {
+/** Runs a project command (`npx mikro-orm ...`, `npm run db:...`) against `url`, as an operator would (in `cwd`, a copy of the project). */
+export async function runCli(command: string, args: string[], url?: string, cwd = projectRoot): Promise<{ code: number; output: string }> {
   const env = { ...process.env, DATABASE_URL: url ?? '' };
   try {
-    const { stdout, stderr } = await exec(command, args, { cwd: projectRoot, env, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout, stderr } = await exec(command, args, { cwd, env, maxBuffer: 16 * 1024 * 1024 });
     return { code: 0, output: `${stdout}${stderr}` };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };

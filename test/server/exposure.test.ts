@@ -19,7 +19,7 @@ describe('outside production', () => {
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
     const scripts = [...page.text.matchAll(/<script src="([^"]+)"/g)].map((match) => match[1]);
-    expect(scripts).toHaveLength(4);
+    expect(scripts).toHaveLength(5);
     for (const src of scripts) {
       expect(src.startsWith('/')).toBe(true);
       const asset = await rawRequest(new URL(src, server.url).toString(), {});

@@ -16,6 +16,12 @@ describe.skipIf(!installed)(title, () => {
   const server = useTestServer({ config: { production: false } });
   const profile = mkdtempSync(join(tmpdir(), 'itimeline-chromium-'));
   let browser: BrowserContext | undefined;
+  const launch = async () =>
+    (browser ??= await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    }));
   afterAll(async () => {
     await browser?.close();
     rmSync(profile, { recursive: true, force: true });
@@ -25,12 +31,7 @@ describe.skipIf(!installed)(title, () => {
     const owner = await newUser(server);
     const timeline = await newTimeline(server, owner, { type: 'HASHTAG', name: `Playground${Date.now()}` });
 
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
-    const page = await browser.newPage();
+    const page = await (await launch()).newPage();
     const origin = new URL(server.url).origin;
     const elsewhere: string[] = [];
     await page.route('**/*', (route) => {
@@ -67,6 +68,65 @@ describe.skipIf(!installed)(title, () => {
       .toContain(`"id": "${timeline.id}"`);
 
     expect(elsewhere).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
+
+  /** A playground tab with `headers` typed under Headers and `query` in the editor. */
+  async function playgroundTab(headers: Record<string, string>, query: string, pageErrors: string[]) {
+    const page = await (await launch()).newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(server.url);
+    await page.locator('.graphiql-container').waitFor({ timeout: 20_000 });
+    await page.getByRole('button', { name: 'Headers' }).click();
+    await page.evaluate(
+      ({ headers, query }) => {
+        const document = (globalThis as any).document;
+        document.querySelector('.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror').CodeMirror.setValue(JSON.stringify(headers));
+        document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue(query);
+      },
+      { headers, query },
+    );
+    return page;
+  }
+
+  it('runs a subscription over graphql-ws: an event created in another tab arrives in it', async () => {
+    const owner = await newUser(server);
+    const community = await newTimeline(server, owner, { type: 'COMMUNITY', visibility: 'PRIVATE', name: `Live${Date.now()}` });
+    const headers = { Authorization: `Bearer ${owner.token}` };
+    const pageErrors: string[] = [];
+
+    // The private community exists only for its members: the subscription needs the Authorization header.
+    const watching = await playgroundTab(headers, `subscription Live { eventAdded(timelineId: "${community.id}") { id title } }`, pageErrors);
+    const creating = await playgroundTab(headers, `mutation Post { createEvent(input: { title: "Live from the other tab", timelineId: "${community.id}" }) { id } }`, pageErrors);
+
+    // Run the subscription until GraphiQL has picked up the edited document (it shows a stop button while subscribed).
+    await expect
+      .poll(
+        async () => {
+          if ((await watching.locator('.graphiql-execute-button[aria-label*="Stop"]').count()) === 0) {
+            await watching.locator('.graphiql-execute-button').click();
+            await watching.waitForTimeout(500);
+          }
+          return watching.locator('.graphiql-execute-button[aria-label*="Stop"]').count();
+        },
+        { timeout: 20_000 },
+      )
+      .toBe(1);
+
+    // Post from the other tab until the event shows in the subscription's result (the socket connects lazily).
+    const result = watching.locator('.result-window');
+    await expect
+      .poll(
+        async () => {
+          await creating.locator('.graphiql-execute-button').click();
+          await creating.waitForTimeout(1000);
+          return result.textContent();
+        },
+        { timeout: 30_000 },
+      )
+      .toContain('Live from the other tab');
+    expect(await result.textContent()).toContain('"eventAdded"');
+    expect(await creating.locator('.result-window').textContent()).toContain('"createEvent"');
     expect(pageErrors).toEqual([]);
   }, 90_000);
 });
