@@ -32,8 +32,10 @@ const IN_WINDOW = (from: string, to: string) => `r.event_date >= ${from}::timest
 
 /**
  * One page of events for each of several timelines in one statement (the nested-query case): a lateral
- * keyset scan of `event_timeline_refs_listing_idx` per timeline, newest `event_date` first, then id, within
- * the window `$6 <= event_date < $7` (both bounds are index conditions of the same range scan).
+ * keyset scan of `event_timeline_refs_listing_idx` per timeline, newest `event_date` first, then id, from
+ * `($2, $3)` down to `event_date >= $6`. The window's upper bound is in `($2, $3)` (see `pages`), not a
+ * condition of its own: the index scan starts at one key, and with two upper bounds on `event_date` that
+ * PostgreSQL cannot compare (a row and a scalar) it may start at the wrong one and filter its way down.
  */
 export const PAGES = statement(
   'event.pages',
@@ -44,7 +46,7 @@ export const PAGES = statement(
      left join timeline h on h.id = e.timeline_id
      where r.timeline_id = q.listing_id
        and (r.event_date, r.event_id) < ($2::timestamp, $3::int)
-       and ${IN_WINDOW('$6', '$7')}
+       and r.event_date >= $6::timestamp
        and ${LISTING_VISIBLE('$5')}
      order by r.event_date desc, r.event_id desc
      limit $4
@@ -126,6 +128,13 @@ export interface ListingKey {
 
 export type ListedEvent = EventRow & { listingId: number };
 
+/** The key that comes first in a timeline's listing order (the older one): timestamp text compares as text once its fraction is padded. */
+function earlier(a: ListingKey, b: ListingKey): ListingKey {
+  const sortable = (key: ListingKey) => (key.eventDate === 'infinity' ? '~' : key.eventDate.includes('.') ? key.eventDate.padEnd(26, '0') : `${key.eventDate}.000000`);
+  const [x, y] = [sortable(a), sortable(b)];
+  return x < y || (x === y && a.id <= b.id) ? a : b;
+}
+
 /** One bin of a timeline's histogram: `start` is the bin's first instant (UTC timestamp text). */
 export interface HistogramRow {
   listingId: number;
@@ -173,7 +182,8 @@ export class EventRepository {
 
   /** Up to `limit` visible events listed on each timeline in `window`, strictly after `after` in listing order. */
   pages(timelineIds: readonly number[], after: ListingKey, limit: number, window: TimelineWindow, viewerId: number | null) {
-    return this.db.rows<ListedEvent>(PAGES, [timelineIds, after.eventDate, after.id, limit, viewerId, window.from, window.to]);
+    const start = earlier(after, { eventDate: window.to, id: 0 });
+    return this.db.rows<ListedEvent>(PAGES, [timelineIds, start.eventDate, start.id, limit, viewerId, window.from]);
   }
 
   /** For each timeline, how many visible events are listed on it in `window`. */

@@ -95,12 +95,49 @@ describe('timeline windows (SPEC section 11)', () => {
       const condition = plan.match(/Index Cond: (.*)/)![1];
       expect(condition).toMatch(/\(timeline_id = q\.listing_id\)/);
       expect(condition).toMatch(/\(event_date >= \$\d\)/);
-      expect(condition).toMatch(/\(event_date < \$\d\)/);
+      // The upper bound: the page's start key (the cursor, or the window's end), else `to`.
+      expect(condition).toMatch(text === PAGES.text ? /ROW\(event_date, event_id\) < ROW\(\$2, \$3\)/ : /\(event_date < \$\d\)/);
       expect(plan.match(/on event_timeline_refs/g)).toHaveLength(1); // one range scan of the listings per timeline
       expect(plan).not.toMatch(/Seq Scan on event_timeline_refs/);
     }
     // A page stops after `limit` rows: no sort of the window.
     expect(await planOf(PAGES.text)).not.toMatch(/Sort\b/);
+  });
+
+  it('starts a page at the window: the rows it reads do not grow with the listings newer than the window', async () => {
+    const user = await newUser(api);
+    const timeline = await newTimeline(api, user);
+    const [older, newer] = [2_000, 100_000];
+    await api.db.query(
+      `with e as (insert into event (title, event_date, created_by, timeline_id)
+         select 'bulk ' || j, timestamp '2000-01-01' + interval '1 minute' * j, $1, $2 from generate_series(1, $3::int) j
+         returning id, event_date)
+       insert into event_timeline_refs (event_id, timeline_id, event_date) select id, $2, event_date from e`,
+      [user.id, timeline.id, older + newer],
+    );
+    await api.db.query('vacuum analyze event_timeline_refs');
+    const windowEnd = new Date(Date.UTC(2000, 0, 1) + older * 60_000);
+    const blocks = async (to: Date) => {
+      const { rows } = await api.db.query(`explain (analyze, buffers, format json) ${PAGES.text}`, [
+        [Number(timeline.id)], 'infinity', 0, 21, Number(user.id), '1999-01-01 00:00:00',
+      ].map((value, i) => (i === 1 ? to.toISOString().replace('T', ' ').replace('Z', '') : value)));
+      const plan = rows[0]['QUERY PLAN'][0].Plan;
+      return { blocks: plan['Shared Hit Blocks'] + plan['Shared Read Blocks'], rows: plan['Actual Rows'] };
+    };
+    const atTheBottom = await blocks(windowEnd);
+    const atTheTop = await blocks(new Date('2100-01-01T00:00:00Z'));
+    expect(atTheBottom.rows).toBe(21);
+    expect(atTheBottom.blocks).toBeLessThan(atTheTop.blocks + 20); // 109 and 109 here; 993 when the scan started at the newest listing
+    // Through the API: the oldest window's first page, and a forged cursor past `to` reads nothing past it.
+    const window = { from: '1990-01-01T00:00:00Z', to: windowEnd.toISOString() };
+    const page = await api.gql(WINDOW, { id: timeline.id, first: 3, ...window }, user.token);
+    expect(page.timeline.events.edges.map((edge: any) => edge.node.eventDate)).toEqual(
+      [older - 1, older - 2, older - 3].map((j) => new Date(Date.UTC(2000, 0, 1) + j * 60_000).toISOString()),
+    );
+    const bounds = [window.from, window.to].map((date) => new Date(date).toISOString().replace('T', ' ').replace('Z', ''));
+    const forged = Buffer.from(JSON.stringify(['event', '2099-01-01 00:00:00', 1, ...bounds])).toString('base64url');
+    const past = await api.gql(WINDOW, { id: timeline.id, first: 1, after: forged, ...window }, user.token);
+    expect(past.timeline.events.edges[0].node.eventDate).toBe(page.timeline.events.edges[0].node.eventDate);
   });
 
   it('counts and bins exactly what events pages through, hidden events left out (SPEC section 5)', async () => {
