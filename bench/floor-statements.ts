@@ -148,3 +148,40 @@ export const RETAG: Statement = {
       pg_notify($4 || '_updated', json_build_object('e', e.id, 't', (select array_agg(timeline_id) from kept))::text)
     from e`,
 };
+
+/**
+ * The listings `r` of visible events on timeline `t` in the window `$3 <= event_date < $4` (timestamp text):
+ * the floor's own predicate for the three window requests, one range scan of the listing index. Each
+ * statement returns no row when timeline `$1` is not visible to viewer `$2`.
+ */
+const IN_WINDOW = `from event_timeline_refs r join event e on e.id = r.event_id
+      where r.timeline_id = t.id and r.event_date >= $3::timestamp and r.event_date < $4::timestamp
+        and (e.timeline_id is null or e.timeline_id = t.id
+          or exists (select from timeline h where h.id = e.timeline_id and ${VISIBLE('h', '$2::int')}))`;
+
+/** The newest 21 events of the window (one more than the page); one row with a null id when it is empty. */
+export const WINDOW_PAGE: Statement = {
+  name: 'floor.windowPage',
+  text: `select p.id, p.title, p.event_date as "eventDate" from timeline t
+    left join lateral (
+      select e.id, e.title, r.event_date ${IN_WINDOW}
+      order by r.event_date desc, r.event_id desc
+      limit 21
+    ) p on true
+    where t.id = $1 and ${VISIBLE('t', '$2::int')}
+    order by p.event_date desc, p.id desc`,
+};
+
+export const WINDOW_COUNT: Statement = {
+  name: 'floor.windowCount',
+  text: `select (select count(*)::int ${IN_WINDOW}) as count from timeline t where t.id = $1 and ${VISIBLE('t', '$2::int')}`,
+};
+
+/** Per `date_trunc($5)` bin (UTC, weeks from Monday), oldest first; one row with a null start when it is empty. */
+export const WINDOW_HISTOGRAM: Statement = {
+  name: 'floor.windowHistogram',
+  text: `select b.start, b.count from timeline t
+    left join lateral (select date_trunc($5::text, r.event_date) as start, count(*)::int as count ${IN_WINDOW} group by 1) b on true
+    where t.id = $1 and ${VISIBLE('t', '$2::int')}
+    order by b.start`,
+};

@@ -1,7 +1,19 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
-import { FOLD_AND_FIND, INSERT_EVENT, INSERT_HASHTAGS, LOCK_AND_FIND, LOOKUP, PAGE, RETAG, type Statement } from './floor-statements';
+import {
+  FOLD_AND_FIND,
+  INSERT_EVENT,
+  INSERT_HASHTAGS,
+  LOCK_AND_FIND,
+  LOOKUP,
+  PAGE,
+  RETAG,
+  WINDOW_COUNT,
+  WINDOW_HISTOGRAM,
+  WINDOW_PAGE,
+  type Statement,
+} from './floor-statements';
 import { FloorAuthError, FloorViewers } from './floor-viewer';
 
 /**
@@ -184,7 +196,45 @@ export async function startFloor(options: FloorOptions): Promise<Floor> {
     }
   }
 
-  const handlers: Record<string, (variables: any, viewer: number | null) => Promise<unknown>> = { Lookup: lookup, Page: page, Ingest: ingest, Retag: retag };
+  /** The window requests' values: the window as UTC timestamp text, as the service's cursors carry it. */
+  const windowValues = ({ id, from, to }: { id: string; from: string; to: string }, viewer: number | null) => [
+    Number(id),
+    viewer,
+    ...[from, to].map((date) => new Date(date).toISOString().replace('T', ' ').replace('Z', '')),
+  ];
+
+  async function windowPage(variables: { id: string; from: string; to: string }, viewer: number | null) {
+    const values = windowValues(variables, viewer);
+    const rows = await run<{ id: number | null; title: string; eventDate: string }>(pool, WINDOW_PAGE, values);
+    if (rows.length === 0) return { timeline: null };
+    const listed = rows[0].id === null ? [] : rows;
+    const edges = listed.slice(0, PAGE_SIZE).map((e) => ({
+      cursor: Buffer.from(JSON.stringify(['event', e.eventDate, e.id, values[2], values[3]])).toString('base64url'),
+      node: { id: String(e.id), title: e.title, eventDate: iso(e.eventDate) },
+    }));
+    return { timeline: { events: { edges, pageInfo: { hasNextPage: listed.length > PAGE_SIZE, endCursor: edges.at(-1)?.cursor ?? null } } } };
+  }
+
+  async function windowCount(variables: { id: string; from: string; to: string }, viewer: number | null) {
+    const [row] = await run<{ count: number }>(pool, WINDOW_COUNT, windowValues(variables, viewer));
+    return { timeline: row ? { eventCount: row.count } : null };
+  }
+
+  async function windowHistogram(variables: { id: string; bucket: string; from: string; to: string }, viewer: number | null) {
+    const rows = await run<{ start: string | null; count: number }>(pool, WINDOW_HISTOGRAM, [...windowValues(variables, viewer), variables.bucket.toLowerCase()]);
+    if (rows.length === 0) return { timeline: null };
+    return { timeline: { eventHistogram: rows.filter((row) => row.start !== null).map((row) => ({ start: iso(row.start!), count: row.count })) } };
+  }
+
+  const handlers: Record<string, (variables: any, viewer: number | null) => Promise<unknown>> = {
+    Lookup: lookup,
+    Page: page,
+    Ingest: ingest,
+    Retag: retag,
+    Window: windowPage,
+    Count: windowCount,
+    Histogram: windowHistogram,
+  };
 
   async function answer(req: IncomingMessage): Promise<{ status: number; body: unknown }> {
     const chunks: Buffer[] = [];

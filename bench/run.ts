@@ -14,8 +14,8 @@ import type { LoadRequest, LoadResult } from './load-process';
 import { migrateQuietly, runMigrationScenario } from './migration-scenario';
 import { printReplicaReport, runReplicaBench } from './replica-scenario';
 import { p99Growth, printReport, summarise, type Run, type Target } from './report';
-import { BENCH_SESSION_ID, seedDataset } from './seed';
-import { NESTED_QUERY, OPERATION_NAMES, QUERIES, type Dataset, type ScenarioName } from './workload';
+import { BENCH_SESSION_ID, seedDataset, seedWindows } from './seed';
+import { NESTED_QUERY, NESTED_WINDOW_QUERY, OPERATION_NAMES, QUERIES, WINDOW_SCENARIOS, type Dataset, type ScenarioName } from './workload';
 
 const quick = process.argv.includes('--quick');
 const profile = process.argv.includes('--profile');
@@ -41,6 +41,27 @@ const DATASETS: Dataset[] = [
 const INGEST_DATASET = DATASETS[1];
 
 /**
+ * The window scenarios read one timeline of each size (listings, a tenth hidden from the viewer), all in one
+ * database (`seedWindows`) served by one service and one floor; the baseline is left out of them (its
+ * difference to the service is the executor and the mount, measured by the other scenarios). The sizes are
+ * the same in quick runs: what a count costs at 1M listings is the question. Counts and histograms read every
+ * listing of their window, so they are driven by a few clients (AGGREGATE_CONNECTIONS): 32 clients would
+ * only queue behind each other and time out, and say nothing more about the cost of one.
+ */
+const WINDOW_SIZES = [10_000, 100_000, 1_000_000];
+const AGGREGATE_CONNECTIONS = 4;
+const connectionsFor = (scenario: ScenarioName) => (scenario === 'count' || scenario === 'histogram' ? AGGREGATE_CONNECTIONS : CONNECTIONS);
+const sizeLabel = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1_000}k`);
+const WINDOW_DATASETS: Dataset[] = WINDOW_SIZES.map((size, i) => ({
+  label: `w${sizeLabel(size)}`,
+  timelines: WINDOW_SIZES.length + 2,
+  events: size,
+  hot: 0,
+  windowTimeline: i + 1,
+}));
+const windows = !only || WINDOW_SCENARIOS.some((scenario) => only.includes(scenario));
+
+/**
  * The order the three servers are measured in, rotated each round: each is measured first, second and
  * third once in three rounds, so a drift in the machine's load does not favour one.
  */
@@ -63,20 +84,28 @@ async function main(): Promise<void> {
   const children: Child[] = [];
   try {
     const urls = new Map<string, string>();
-    for (const dataset of DATASETS) {
-      const name = `bench_${dataset.label.toLowerCase()}`;
+    /** A new migrated database `name`, filled by `seed`; its URL. */
+    const seeded = async (name: string, seed: (db: pg.Client) => Promise<void>) => {
       const admin = new pg.Client(postgres.url);
       await admin.connect();
       await admin.query(`create database ${name}`);
       await admin.end();
       const url = databaseUrl(postgres.url, name);
       await migrateQuietly(url);
-      log(`seeding ${dataset.label}: ${dataset.timelines} timelines, ${dataset.events} events`);
       const db = new pg.Client(url);
       await db.connect();
-      await seedDataset(db, dataset);
+      await seed(db);
       await db.end();
-      urls.set(dataset.label, url);
+      return url;
+    };
+    for (const dataset of DATASETS) {
+      log(`seeding ${dataset.label}: ${dataset.timelines} timelines, ${dataset.events} events`);
+      urls.set(dataset.label, await seeded(`bench_${dataset.label.toLowerCase()}`, (db) => seedDataset(db, dataset)));
+    }
+    if (windows) {
+      log(`seeding windows: timelines of ${WINDOW_SIZES.join(', ')} listings`);
+      const url = await seeded('bench_windows', (db) => seedWindows(db, WINDOW_SIZES));
+      for (const dataset of WINDOW_DATASETS) urls.set(dataset.label, url);
     }
 
     const ingestion = buildSchema().getMutationType()?.getFields().createEvent !== undefined;
@@ -85,18 +114,28 @@ async function main(): Promise<void> {
     log('statements per request');
     const statements = await countStatements(urls.get(DATASETS[0].label)!, token, ingestion);
 
-    const targets = new Map<string, Record<Target, Child>>();
+    const targets = new Map<string, Partial<Record<Target, Child>>>();
+    const start = (url: string, label: string, target: Target) =>
+        target === 'floor'
+        ? startChild('floor-process.ts', [url, String(POOL_SIZE), JWT_SECRET], { execArgv: profileArgs(`floor-${label}`) })
+        : startChild('service-process.ts', [url, JWT_SECRET, ...(target === 'baseline' ? ['--baseline'] : metrics ? ['--metrics'] : [])], {
+            execArgv: profileArgs(`${target}-${label}`),
+          });
     for (const dataset of DATASETS) {
       const url = urls.get(dataset.label)!;
-      const start = (target: Target) =>
-        target === 'floor'
-          ? startChild('floor-process.ts', [url, String(POOL_SIZE), JWT_SECRET], { execArgv: profileArgs(`floor-${dataset.label}`) })
-          : startChild('service-process.ts', [url, JWT_SECRET, ...(target === 'baseline' ? ['--baseline'] : metrics ? ['--metrics'] : [])], {
-              execArgv: profileArgs(`${target}-${dataset.label}`),
-            });
-      const started = { service: await start('service'), baseline: await start('baseline'), floor: await start('floor') };
+      const started = {
+        service: await start(url, dataset.label, 'service'),
+        baseline: await start(url, dataset.label, 'baseline'),
+        floor: await start(url, dataset.label, 'floor'),
+      };
       children.push(...Object.values(started));
       targets.set(dataset.label, started);
+    }
+    if (windows) {
+      const url = urls.get(WINDOW_DATASETS[0].label)!;
+      const started = { service: await start(url, 'windows', 'service'), floor: await start(url, 'windows', 'floor') };
+      children.push(...Object.values(started));
+      for (const dataset of WINDOW_DATASETS) targets.set(dataset.label, started);
     }
     const load = await startChild('load-process.ts', []);
     children.push(load);
@@ -105,6 +144,7 @@ async function main(): Promise<void> {
       ...DATASETS.flatMap((dataset) => (['lookup', 'page'] as const).map((scenario) => ({ scenario, dataset }))),
       { scenario: 'ingest' as const, dataset: INGEST_DATASET },
       { scenario: 'retag' as const, dataset: INGEST_DATASET },
+      ...WINDOW_DATASETS.flatMap((dataset) => WINDOW_SCENARIOS.map((scenario) => ({ scenario, dataset }))),
     ].filter(({ scenario }) => !only || only.includes(scenario));
     const runs: Run[] = [];
     for (let round = 1; round <= PLAN.rounds; round++) {
@@ -113,7 +153,8 @@ async function main(): Promise<void> {
         for (const target of orderOf(round)) {
           if (target !== 'floor' && (scenario === 'ingest' || scenario === 'retag') && !ingestion) continue;
           const server = servers[target];
-          const result = await measure(load, server, { scenario, dataset, connections: CONNECTIONS, seconds: PLAN.seconds, token });
+          if (!server) continue;
+          const result = await measure(load, server, { scenario, dataset, connections: connectionsFor(scenario), seconds: PLAN.seconds, token });
           log(`round ${round} ${scenario}@${dataset.label} ${target}: ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.p99} ms, ` +
             `${result.cpuMsPerRequest.toFixed(3)} cpu ms/req, ${result.errors} errors`);
           runs.push({ round, scenario, dataset: dataset.label, target, ...result });
@@ -131,7 +172,14 @@ async function main(): Promise<void> {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model,
       node: process.version,
-      plan: { ...PLAN, connections: CONNECTIONS, poolSize: POOL_SIZE, datasets: DATASETS },
+      plan: {
+        ...PLAN,
+        connections: CONNECTIONS,
+        aggregateConnections: AGGREGATE_CONNECTIONS,
+        poolSize: POOL_SIZE,
+        datasets: DATASETS,
+        windowDatasets: windows ? WINDOW_DATASETS : [],
+      },
       requests: { shape: 'Apollo Client 4 (HttpLink defaults)', headers: clientHeaders('<token of user 1>'), extensions: { clientLibrary: APOLLO_CLIENT } },
       targets: {
         service: metrics ? 'the service as configured by default, with /metrics on (METRICS_PORT)' : 'the service as configured by default',
@@ -215,8 +263,12 @@ async function countStatements(url: string, token: string, ingestion: boolean) {
     await count(OPERATION_NAMES.lookup, QUERIES.lookup, { name: '#Tag7' });
     const nested5 = await count('Nested', NESTED_QUERY, { first: 5 });
     const nested50 = await count('Nested', NESTED_QUERY, { first: 50 });
+    const window = { from: '2025-12-01T00:00:00Z', to: '2026-01-01T00:00:00Z' };
+    const windows5 = await count('NestedWindow', NESTED_WINDOW_QUERY, { first: 5, ...window });
+    const windows50 = await count('NestedWindow', NESTED_WINDOW_QUERY, { first: 50, ...window });
     return {
       nested: { timelines5: nested5, timelines50: nested50, constant: nested5 !== null && nested5 === nested50 },
+      nestedWindows: { timelines5: windows5, timelines50: windows50, constant: windows5 !== null && windows5 === windows50 },
       lookup: await count(OPERATION_NAMES.lookup, QUERIES.lookup, { name: '#Tag7' }),
       page: await count(OPERATION_NAMES.page, QUERIES.page, { id: '7' }),
       ingest: ingestion

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { BENCH_USERS, TAG_NAMES, type Dataset } from './workload';
+import { BENCH_USERS, TAG_NAMES, WINDOW_SPAN_MS, type Dataset } from './workload';
 
 export { BENCH_USERS };
 /** The session of the token every benchmark request carries (user 1's): the service accepts tokens of stored sessions only. */
@@ -33,6 +33,39 @@ export async function seedDataset(db: pg.Client, dataset: Dataset): Promise<void
     cross join lateral (values (e.timeline_id), (1 + (e.id + ${hot / 2}) % ${hot}),
       (${hot} + 1 + (e.id * 7919) % ${timelines - hot})) l(timeline_id)
     join timeline t on t.id = l.timeline_id`);
+  for (const table of ['user', 'timeline', 'event']) {
+    await db.query(`select setval(pg_get_serial_sequence('"${table}"', 'id'), (select max(id) from "${table}"))`);
+  }
+  await db.query('vacuum analyze');
+}
+
+/**
+ * Fills a migrated database for the window scenarios: timeline `i` (1..sizes.length) is the public hashtag
+ * `Window<size>` with `sizes[i - 1]` listed events spread evenly over 30 years from 1996-01-01. Each event is
+ * homed on a community and listed there too: one in ten on the private `WindowClub`, which user 1 (the
+ * benchmark's viewer) does not belong to, so that counts and pages must leave those out (SPEC section 5).
+ */
+export async function seedWindows(db: pg.Client, sizes: readonly number[]): Promise<void> {
+  await db.query(`insert into "user" (id, username, password_hash)
+    select i, 'bench_user_' || i, null from generate_series(1, ${BENCH_USERS}) i`);
+  await db.query(`insert into user_session (id, user_id, expires_at) values ($1, 1, now() + interval '2 days')`, [BENCH_SESSION_ID]);
+  const open = sizes.length + 1;
+  const club = sizes.length + 2;
+  await db.query(`insert into timeline (id, name, timeline_type, visibility, requires_approval, created_by)
+    select i, 'Window' || ($1::int[])[i], 'hashtag', 'public', false, 2 from generate_series(1, ${sizes.length}) i
+    union all values (${open}, 'WindowHome', 'community', 'public', false, 2), (${club}, 'WindowClub', 'community', 'private', false, 2)`, [sizes]);
+  await db.query(`insert into timeline_member (timeline_id, user_id, role, state) values (${open}, 2, 'admin', 'active'), (${club}, 2, 'admin', 'active')`);
+  for (const [i, size] of sizes.entries()) {
+    await db.query(`with e as (
+        insert into event (title, event_date, type, tags, timeline_id, created_by)
+        select 'Window event ' || j, timestamp '1996-01-01' + interval '1 millisecond' * floor(j::float8 * ${WINDOW_SPAN_MS} / ${size}),
+          'remark', array['Window${size}'], case when j % 10 = 0 then ${club} else ${open} end, 2
+        from generate_series(1, ${size}) j
+        returning id, event_date, timeline_id
+      )
+      insert into event_timeline_refs (event_id, timeline_id, event_date, kind)
+      select id, timeline_id, event_date, 'home' from e union all select id, ${i + 1}, event_date, 'tag' from e`);
+  }
   for (const table of ['user', 'timeline', 'event']) {
     await db.query(`select setval(pg_get_serial_sequence('"${table}"', 'id'), (select max(id) from "${table}"))`);
   }

@@ -3,7 +3,11 @@
  * The same shapes drive the service and the floor (which reads `variables` and ignores the query text),
  * so both answer the same questions about the same rows.
  */
-export type ScenarioName = 'lookup' | 'page' | 'ingest' | 'retag';
+export type ScenarioName = 'lookup' | 'page' | 'ingest' | 'retag' | WindowScenario;
+
+/** The timeline window queries of SPEC section 11, read from one timeline of `windowListings` listings. */
+export type WindowScenario = 'window' | 'count' | 'histogram';
+export const WINDOW_SCENARIOS: readonly WindowScenario[] = ['window', 'count', 'histogram'];
 
 export interface Dataset {
   label: string;
@@ -11,6 +15,8 @@ export interface Dataset {
   events: number;
   /** Timelines 1..hot are public hashtags carrying most listings: pages are read from them. */
   hot: number;
+  /** Window scenarios: the seeded timeline (`seedWindows`) whose windows are read. */
+  windowTimeline?: number;
 }
 
 export const QUERIES: Record<ScenarioName, string> = {
@@ -19,13 +25,48 @@ export const QUERIES: Record<ScenarioName, string> = {
     edges { cursor node { id title eventDate tags } } pageInfo { hasNextPage endCursor } } } }`,
   ingest: 'mutation Ingest($input: CreateEventInput!) { createEvent(input: $input) { id } }',
   retag: 'mutation Retag($id: ID!, $input: UpdateEventInput!) { updateEvent(id: $id, input: $input) { id tags } }',
+  window: `query Window($id: ID!, $from: DateTime!, $to: DateTime!) { timeline(id: $id) { events(first: 20, from: $from, to: $to) {
+    edges { cursor node { id title eventDate } } pageInfo { hasNextPage endCursor } } } }`,
+  count: 'query Count($id: ID!, $from: DateTime!, $to: DateTime!) { timeline(id: $id) { eventCount(from: $from, to: $to) } }',
+  histogram: `query Histogram($id: ID!, $bucket: HistogramBucket!, $from: DateTime!, $to: DateTime!) {
+    timeline(id: $id) { eventHistogram(bucket: $bucket, from: $from, to: $to) { start count } } }`,
 };
 
 /** The operation name each scenario's query declares: the floor dispatches on it. */
-export const OPERATION_NAMES: Record<ScenarioName, string> = { lookup: 'Lookup', page: 'Page', ingest: 'Ingest', retag: 'Retag' };
+export const OPERATION_NAMES: Record<ScenarioName, string> = {
+  lookup: 'Lookup',
+  page: 'Page',
+  ingest: 'Ingest',
+  retag: 'Retag',
+  window: 'Window',
+  count: 'Count',
+  histogram: 'Histogram',
+};
+
+/** Window timelines' events are spread evenly over these 30 years (`seedWindows`). */
+export const WINDOW_EPOCH = Date.UTC(1996, 0, 1);
+export const WINDOW_SPAN_MS = 30 * 365 * 86_400_000;
+
+/**
+ * A window anywhere in the seeded span, between two uniform instants (a third of the timeline on average,
+ * all of it at worst), and the narrowest bucket that covers it in at most 1,000 bins.
+ */
+export function randomWindow(random = Math.random) {
+  const [a, b] = [random(), random()].sort((x, y) => x - y);
+  const from = new Date(WINDOW_EPOCH + Math.floor(a * WINDOW_SPAN_MS));
+  const to = new Date(WINDOW_EPOCH + Math.ceil(b * WINDOW_SPAN_MS) + 1000);
+  const days = (to.getTime() - from.getTime()) / 86_400_000;
+  const bucket = days < 999 ? 'DAY' : days < 999 * 7 ? 'WEEK' : 'MONTH';
+  return { from: from.toISOString(), to: to.toISOString(), bucket };
+}
 
 export const NESTED_QUERY = `query Nested($first: Int!) { timelines(first: $first) { edges { node {
   events(first: 10) { edges { node { timelines { id } } } } } } } }`;
+
+/** The nested query with the window fields of SPEC section 11 on every timeline: its statements must not grow either. */
+export const NESTED_WINDOW_QUERY = `query NestedWindow($first: Int!, $from: DateTime!, $to: DateTime!) { timelines(first: $first) { edges { node {
+  events(first: 10, from: $from, to: $to) { edges { node { id } } } eventCount(from: $from, to: $to)
+  eventHistogram(bucket: MONTH, from: $from, to: $to) { start count } } } } }`;
 
 /** Seeded users; event `i` is created by user `1 + i % BENCH_USERS` (see `seed.ts`). */
 export const BENCH_USERS = 100;
@@ -114,5 +155,13 @@ export function variablesFor(scenario: ScenarioName, dataset: Dataset): () => Re
       const tags = ingestTagPicker();
       return () => ({ id: randomOwnEventId(dataset), input: { tags: tags() } });
     }
+    case 'window':
+    case 'count':
+      return () => {
+        const { from, to } = randomWindow();
+        return { id: String(dataset.windowTimeline), from, to };
+      };
+    case 'histogram':
+      return () => ({ id: String(dataset.windowTimeline), ...randomWindow() });
   }
 }

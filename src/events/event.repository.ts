@@ -2,7 +2,9 @@ import { statement, writeStatement, type PgTimestamp, type PreparedStatements } 
 import { columns, type EntityRow } from '../db/columns';
 import { TIMELINE_COLUMNS, type TimelineRow } from '../timelines/timeline.repository';
 import { timelineVisibleTo } from '../timelines/timeline-visibility';
+import type { HistogramBucket } from '../generated/graphql';
 import { Event } from './event.entity';
+import { BUCKET_FIELD, type TimelineWindow } from './timeline-window';
 
 /** An event as the API reads it (the GraphQL `Event` type's parent). */
 export type EventRow = EntityRow<Event>;
@@ -20,10 +22,22 @@ const FIND_BY_IDS = statement(
 );
 
 /**
- * One page of events for each of several timelines in one statement (the nested-query case): a lateral
- * keyset scan of `event_timeline_refs_listing_idx` per timeline, newest `event_date` first, then id.
+ * A listing `r` (of event `e`, home `h`) the viewer may see on its timeline, which they already see: listed on
+ * its home, or its home is visible. Pages, counts and histograms share it, so that they count the same events.
  */
-const PAGES = statement(
+const LISTING_VISIBLE = (viewer: string) => `(e.timeline_id = r.timeline_id or ${HOME_VISIBLE(viewer)})`;
+
+/** The listings `r` in the window `from <= event_date < to` (`$from`, `$to`: timestamp text, ±infinity when open). */
+const IN_WINDOW = (from: string, to: string) => `r.event_date >= ${from}::timestamp and r.event_date < ${to}::timestamp`;
+
+/**
+ * One page of events for each of several timelines in one statement (the nested-query case): a lateral
+ * keyset scan of `event_timeline_refs_listing_idx` per timeline, newest `event_date` first, then id, from
+ * `($2, $3)` down to `event_date >= $6`. The window's upper bound is in `($2, $3)` (see `pages`), not a
+ * condition of its own: the index scan starts at one key, and with two upper bounds on `event_date` that
+ * PostgreSQL cannot compare (a row and a scalar) it may start at the wrong one and filter its way down.
+ */
+export const PAGES = statement(
   'event.pages',
   `select q.listing_id as "listingId", p.* from unnest($1::int[]) as q(listing_id)
    cross join lateral (
@@ -32,10 +46,37 @@ const PAGES = statement(
      left join timeline h on h.id = e.timeline_id
      where r.timeline_id = q.listing_id
        and (r.event_date, r.event_id) < ($2::timestamp, $3::int)
-       and (e.timeline_id = r.timeline_id or ${HOME_VISIBLE('$5')})
+       and r.event_date >= $6::timestamp
+       and ${LISTING_VISIBLE('$5')}
      order by r.event_date desc, r.event_id desc
      limit $4
    ) p`,
+);
+
+/** How many events each timeline's pages would go through in the window: one range scan per timeline. */
+export const COUNTS = statement(
+  'event.windowCounts',
+  `select q.listing_id as "listingId", c.count from unnest($1::int[]) as q(listing_id)
+   cross join lateral (
+     select count(*)::int as count from event_timeline_refs r
+     join event e on e.id = r.event_id
+     left join timeline h on h.id = e.timeline_id
+     where r.timeline_id = q.listing_id and ${IN_WINDOW('$2', '$3')} and ${LISTING_VISIBLE('$4')}
+   ) c`,
+);
+
+/** The same events as COUNTS, per UTC bin of `date_trunc($5)` (weeks start on Monday), oldest bin first. */
+export const HISTOGRAMS = statement(
+  'event.windowHistograms',
+  `select q.listing_id as "listingId", b.start, b.count from unnest($1::int[]) as q(listing_id)
+   cross join lateral (
+     select date_trunc($5::text, r.event_date) as start, count(*)::int as count from event_timeline_refs r
+     join event e on e.id = r.event_id
+     left join timeline h on h.id = e.timeline_id
+     where r.timeline_id = q.listing_id and ${IN_WINDOW('$2', '$3')} and ${LISTING_VISIBLE('$4')}
+     group by 1
+   ) b
+   order by q.listing_id, b.start`,
 );
 
 const LISTINGS = statement(
@@ -87,6 +128,20 @@ export interface ListingKey {
 
 export type ListedEvent = EventRow & { listingId: number };
 
+/** The key that comes first in a timeline's listing order (the older one): timestamp text compares as text once its fraction is padded. */
+function earlier(a: ListingKey, b: ListingKey): ListingKey {
+  const sortable = (key: ListingKey) => (key.eventDate === 'infinity' ? '~' : key.eventDate.includes('.') ? key.eventDate.padEnd(26, '0') : `${key.eventDate}.000000`);
+  const [x, y] = [sortable(a), sortable(b)];
+  return x < y || (x === y && a.id <= b.id) ? a : b;
+}
+
+/** One bin of a timeline's histogram: `start` is the bin's first instant (UTC timestamp text). */
+export interface HistogramRow {
+  listingId: number;
+  start: PgTimestamp;
+  count: number;
+}
+
 export interface NewEvent {
   title: string;
   description: string | null;
@@ -125,9 +180,20 @@ export class EventRepository {
     return this.db.rows<EventRow>(FIND_BY_IDS, [ids, viewerId]);
   }
 
-  /** Up to `limit` visible events listed on each timeline, strictly after `after` in listing order. */
-  pages(timelineIds: readonly number[], after: ListingKey, limit: number, viewerId: number | null) {
-    return this.db.rows<ListedEvent>(PAGES, [timelineIds, after.eventDate, after.id, limit, viewerId]);
+  /** Up to `limit` visible events listed on each timeline in `window`, strictly after `after` in listing order. */
+  pages(timelineIds: readonly number[], after: ListingKey, limit: number, window: TimelineWindow, viewerId: number | null) {
+    const start = earlier(after, { eventDate: window.to, id: 0 });
+    return this.db.rows<ListedEvent>(PAGES, [timelineIds, start.eventDate, start.id, limit, viewerId, window.from]);
+  }
+
+  /** For each timeline, how many visible events are listed on it in `window`. */
+  counts(timelineIds: readonly number[], window: TimelineWindow, viewerId: number | null) {
+    return this.db.rows<{ listingId: number; count: number }>(COUNTS, [timelineIds, window.from, window.to, viewerId]);
+  }
+
+  /** For each timeline, its visible events in `window` per non-empty bin, oldest first. */
+  histograms(timelineIds: readonly number[], window: TimelineWindow, bucket: HistogramBucket, viewerId: number | null) {
+    return this.db.rows<HistogramRow>(HISTOGRAMS, [timelineIds, window.from, window.to, viewerId, BUCKET_FIELD[bucket]]);
   }
 
   /** The visible timelines each event is listed on. */

@@ -5,13 +5,13 @@ import type { Scope } from '../common/scope';
 import type { TimelineService } from '../timelines/timeline.service';
 import type { UserService } from '../users/user.service';
 import type { TimelineRow } from '../timelines/timeline.repository';
-import type { CreateEventInput, UpdateEventInput } from '../generated/graphql';
+import type { CreateEventInput, HistogramBucket, UpdateEventInput } from '../generated/graphql';
 import type { EventNotice } from './event-bus';
 import { EventChanges, type DeletedEvent } from './event-changes';
 import { EventSharing } from './event-sharing';
 import { EventIngestion } from './event-ingestion';
-import type { EventRow } from './event.repository';
-import type { ListingKey } from './event.repository';
+import type { EventRow, HistogramRow, ListingKey } from './event.repository';
+import { checkBinCount, isWholeTimeline, timelineWindow, WHOLE_TIMELINE, type TimelineWindow } from './timeline-window';
 import { filterMap } from './mailbox';
 
 const NEWEST: ListingKey = { eventDate: 'infinity', id: 0 };
@@ -28,12 +28,29 @@ export class EventService {
     return (await this.scope.loaders.event.load(parseId(rawId, 'event id'))) ?? null;
   }
 
-  /** A page of the events listed on a timeline the caller can already see. */
-  async page(timeline: TimelineRow, args: PageArgs): Promise<Connection<EventRow>> {
+  /**
+   * A page of the events listed on a timeline the caller can already see, in the window `from <= eventDate < to`.
+   * A cursor carries its window (none: as before windows existed), so that it is refused in another one.
+   */
+  async page(timeline: TimelineRow, args: PageArgs & WindowArgs): Promise<Connection<EventRow>> {
     const limit = pageSize(args.first);
-    const after = args.after ? listingKey(args.after) : NEWEST;
-    const rows = await this.scope.loaders.page.load({ timelineId: timeline.id, after, limit: limit + 1 });
-    return toConnection(rows, limit, (e) => encodeCursor('event', [e.eventDate, e.id]));
+    const window = timelineWindow(args.from, args.to);
+    const after = args.after ? listingKey(args.after, window) : NEWEST;
+    const rows = await this.scope.loaders.page.load({ timelineId: timeline.id, after, limit: limit + 1, window });
+    const bounds = isWholeTimeline(window) ? [] : [window.from, window.to];
+    return toConnection(rows, limit, (e) => encodeCursor('event', [e.eventDate, e.id, ...bounds]));
+  }
+
+  /** How many events `page` would go through in the window. */
+  async count(timeline: TimelineRow, args: WindowArgs): Promise<number> {
+    const [row] = await this.scope.loaders.count.load({ timelineId: timeline.id, window: timelineWindow(args.from, args.to) });
+    return row?.count ?? 0;
+  }
+
+  /** The window's events per UTC bin, empty bins left out; at most MAX_HISTOGRAM_BINS bins. */
+  async histogram(timeline: TimelineRow, { bucket, from, to }: { bucket: HistogramBucket; from: Date; to: Date }): Promise<HistogramRow[]> {
+    checkBinCount(bucket, from, to);
+    return this.scope.loaders.histogram.load({ timelineId: timeline.id, window: timelineWindow(from, to), bucket });
   }
 
   listings(event: EventRow): Promise<TimelineRow[]> {
@@ -117,10 +134,20 @@ export interface EventRemoval {
   timelineId: number;
 }
 
-function listingKey(cursor: string): ListingKey {
-  const [eventDate, id] = decodeCursor('event', cursor);
+export interface WindowArgs {
+  from?: Date | null;
+  to?: Date | null;
+}
+
+/** The position of an `event` cursor, which must come from `window`. */
+function listingKey(cursor: string, window: TimelineWindow): ListingKey {
+  const [eventDate, id, ...bounds] = decodeCursor('event', cursor);
   if (typeof eventDate !== 'string' || !TIMESTAMP.test(eventDate) || !Number.isSafeInteger(id) || (id as number) < 0) {
     throw badInput('"after" is not a valid cursor for this list');
+  }
+  const [from, to] = bounds.length === 0 ? [WHOLE_TIMELINE.from, WHOLE_TIMELINE.to] : bounds;
+  if (bounds.length > 2 || from !== window.from || to !== window.to) {
+    throw badInput('"after" is a cursor of another window: page with the "from" and "to" it came with');
   }
   return { eventDate, id: id as number };
 }

@@ -124,6 +124,21 @@ export type EventRemoval = {
 
 export { EventType };
 
+/** One bin of `Timeline.eventHistogram`: the events with `start <= eventDate <` the next bin's start (and in the window). */
+export type HistogramBin = {
+  __typename?: 'HistogramBin';
+  count: Scalars['Int']['output'];
+  start: Scalars['DateTime']['output'];
+};
+
+/** The width of a histogram bin, in UTC. */
+export type HistogramBucket =
+  | 'DAY'
+  | 'MONTH'
+  /** Monday to Sunday. */
+  | 'WEEK'
+  | 'YEAR';
+
 export { MemberRole };
 
 export { MemberState };
@@ -438,7 +453,19 @@ export type Timeline = {
   createdAt: Scalars['DateTime']['output'];
   createdBy?: Maybe<User>;
   description?: Maybe<Scalars['String']['output']>;
-  /** Events listed on this timeline, newest `eventDate` first, then highest id. `first` is 1–100. */
+  /** How many events `events` would page through for the same window (`from <= eventDate < to`, each optional). */
+  eventCount: Scalars['Int']['output'];
+  /**
+   * The events of the window `from <= eventDate < to` counted per UTC bin (`WEEK` starts on Monday), oldest bin
+   * first; bins without events are left out. A bin's `start` is where the bin begins, which may be before `from`.
+   * At most 1,000 bins may cover the window (else BAD_USER_INPUT); `to` earlier than `from` is BAD_USER_INPUT.
+   */
+  eventHistogram: Array<HistogramBin>;
+  /**
+   * Events listed on this timeline, newest `eventDate` first, then highest id. `first` is 1–100. `from` and `to`
+   * (each optional) keep only events with `from <= eventDate < to`; a cursor works only in the window it came from
+   * (else BAD_USER_INPUT), and `to` earlier than `from` is BAD_USER_INPUT.
+   */
   events: EventConnection;
   /** `#name`, `i-name` or `My-name`. */
   formattedName: Scalars['String']['output'];
@@ -463,9 +490,24 @@ export type Timeline = {
 };
 
 
+export type TimelineEventCountArgs = {
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+
+export type TimelineEventHistogramArgs = {
+  bucket: HistogramBucket;
+  from: Scalars['DateTime']['input'];
+  to: Scalars['DateTime']['input'];
+};
+
+
 export type TimelineEventsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
 
@@ -628,6 +670,8 @@ export type ResolversTypes = {
   EventEdge: ResolverTypeWrapper<Omit<EventEdge, 'node'> & { node: ResolversTypes['Event'] }>;
   EventRemoval: ResolverTypeWrapper<EventRemoval>;
   EventType: EventType;
+  HistogramBin: ResolverTypeWrapper<HistogramBin>;
+  HistogramBucket: HistogramBucket;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   MemberRole: MemberRole;
@@ -665,6 +709,7 @@ export type ResolversParentTypes = {
   EventConnection: Connection<EventRow>;
   EventEdge: Omit<EventEdge, 'node'> & { node: ResolversParentTypes['Event'] };
   EventRemoval: EventRemoval;
+  HistogramBin: HistogramBin;
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   Membership: MembershipRow;
@@ -745,6 +790,12 @@ export type EventRemovalResolvers<ContextType = Context, ParentType extends Reso
 
 export type EventTypeResolvers = EnumResolverSignature<{ MEDIA?: any, NEWS?: any, REMARK?: any }, ResolversTypes['EventType']>;
 
+export type HistogramBinResolvers<ContextType = Context, ParentType extends ResolversParentTypes['HistogramBin'] = ResolversParentTypes['HistogramBin']> = {
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  start?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type MemberRoleResolvers = EnumResolverSignature<{ ADMIN?: any, MEMBER?: any, MODERATOR?: any }, ResolversTypes['MemberRole']>;
 
 export type MemberStateResolvers = EnumResolverSignature<{ ACTIVE?: any, BLOCKED?: any, PENDING?: any }, ResolversTypes['MemberState']>;
@@ -819,6 +870,8 @@ export type TimelineResolvers<ContextType = Context, ParentType extends Resolver
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   createdBy?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  eventCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType, Partial<TimelineEventCountArgs>>;
+  eventHistogram?: Resolver<Array<ResolversTypes['HistogramBin']>, ParentType, ContextType, RequireFields<TimelineEventHistogramArgs, 'bucket' | 'from' | 'to'>>;
   events?: Resolver<ResolversTypes['EventConnection'], ParentType, ContextType, RequireFields<TimelineEventsArgs, 'first'>>;
   formattedName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -877,6 +930,7 @@ export type Resolvers<ContextType = Context> = {
   EventEdge?: EventEdgeResolvers<ContextType>;
   EventRemoval?: EventRemovalResolvers<ContextType>;
   EventType?: EventTypeResolvers;
+  HistogramBin?: HistogramBinResolvers<ContextType>;
   MemberRole?: MemberRoleResolvers;
   MemberState?: MemberStateResolvers;
   Membership?: MembershipResolvers<ContextType>;

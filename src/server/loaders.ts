@@ -2,7 +2,9 @@ import DataLoader from 'dataloader';
 import { byKey, groupByKey, pageLoader } from '../common/batching';
 import type { PreparedStatements } from '../db/prepared';
 import type { EventRow } from '../events/event.repository';
-import { EventRepository, type ListedEvent, type ListingKey } from '../events/event.repository';
+import { EventRepository, type HistogramRow, type ListedEvent, type ListingKey } from '../events/event.repository';
+import type { TimelineWindow } from '../events/timeline-window';
+import type { HistogramBucket } from '../generated/graphql';
 import { MembershipLoaders } from '../memberships/membership.loaders';
 import type { TimelineRow } from '../timelines/timeline.repository';
 import { TimelineRepository } from '../timelines/timeline.repository';
@@ -23,6 +25,8 @@ export class Loaders extends MembershipLoaders {
     event?: DataLoader<number, EventRow | undefined>;
     listings?: DataLoader<number, TimelineRow[]>;
     page?: DataLoader<PageKey, ListedEvent[], string>;
+    count?: DataLoader<WindowKey, { listingId: number; count: number }[], string>;
+    histogram?: DataLoader<HistogramKey, HistogramRow[], string>;
   } = {};
 
   constructor(sql: PreparedStatements, viewerId: number | null) {
@@ -53,18 +57,47 @@ export class Loaders extends MembershipLoaders {
     ));
   }
 
-  /** Timelines asking for the same page shape (position and size) share one statement. */
+  /** Timelines asking for the same page shape (position, size and window) share one statement. */
   get page() {
     return (this.built.page ??= pageLoader<PageKey, ListedEvent>(
-      (key) => `${key.after.eventDate}|${key.after.id}|${key.limit}`,
-      (ids, { after, limit }) => this.events.pages(ids, after, limit, this.viewerId),
+      (key) => `${key.after.eventDate}|${key.after.id}|${key.limit}|${windowShape(key.window)}`,
+      (ids, { after, limit, window }) => this.events.pages(ids, after, limit, window, this.viewerId),
+      (row) => row.listingId,
+    ));
+  }
+
+  /** Timelines counted over the same window share one statement; each gets one row. */
+  get count() {
+    return (this.built.count ??= pageLoader<WindowKey, { listingId: number; count: number }>(
+      (key) => windowShape(key.window),
+      (ids, { window }) => this.events.counts(ids, window, this.viewerId),
+      (row) => row.listingId,
+    ));
+  }
+
+  /** Histograms of the same window and bucket share one statement. */
+  get histogram() {
+    return (this.built.histogram ??= pageLoader<HistogramKey, HistogramRow>(
+      (key) => `${key.bucket}|${windowShape(key.window)}`,
+      (ids, { window, bucket }) => this.events.histograms(ids, window, bucket, this.viewerId),
       (row) => row.listingId,
     ));
   }
 }
 
-export interface PageKey {
+const windowShape = (window: TimelineWindow) => `${window.from}|${window.to}`;
+
+export interface WindowKey {
   timelineId: number;
+  window: TimelineWindow;
+}
+
+export interface PageKey extends WindowKey {
   after: ListingKey;
   limit: number;
 }
+
+export interface HistogramKey extends WindowKey {
+  bucket: HistogramBucket;
+}
+

@@ -19,6 +19,9 @@ import {
   type ValueNode,
 } from 'graphql';
 
+import { BUCKET_FIELD, binCount, MAX_HISTOGRAM_BINS } from '../events/timeline-window';
+import type { HistogramBucket } from '../generated/graphql';
+
 /** A list without a `first` argument (an event's timelines, its tags) counts as this many items. */
 const PLAIN_LIST_SIZE = 10;
 
@@ -79,6 +82,7 @@ function selectionCost(walk: Walk, selectionSet: SelectionSetNode, type: GraphQL
 }
 
 function multiplier(walk: Walk, node: FieldNode, field: GraphQLField<unknown, unknown>, parent: GraphQLCompositeType): number {
+  if (field.args.some((arg) => arg.name === 'bucket')) return histogramBins(walk, node, field);
   const first = field.args.find((arg) => arg.name === 'first');
   if (first) {
     const argument = node.arguments?.find((arg) => arg.name.value === 'first')?.value;
@@ -87,6 +91,27 @@ function multiplier(walk: Walk, node: FieldNode, field: GraphQLField<unknown, un
   }
   if (!isListType(getNullableType(field.type))) return 1;
   return field.name === 'edges' && parent.name.endsWith('Connection') ? 1 : PLAIN_LIST_SIZE;
+}
+
+/**
+ * A histogram (a field with `bucket`, `from` and `to`) costs one item per bin, like a page per item; the most
+ * bins it may have when the arguments cannot be read (the resolver refuses more).
+ */
+function histogramBins(walk: Walk, node: FieldNode, field: GraphQLField<unknown, unknown>): number {
+  const value = (name: string) => {
+    const arg = field.args.find((candidate) => candidate.name === name);
+    const ast = node.arguments?.find((candidate) => candidate.name.value === name)?.value;
+    return arg && ast ? argumentValue(walk, ast, arg.type) : undefined;
+  };
+  const [bucket, from, to] = [value('bucket'), asDate(value('from')), asDate(value('to'))];
+  if (typeof bucket !== 'string' || !(bucket in BUCKET_FIELD) || !from || !to) return MAX_HISTOGRAM_BINS;
+  return Math.min(Math.max(binCount(bucket as HistogramBucket, from, to), 1), MAX_HISTOGRAM_BINS);
+}
+
+/** A DateTime argument: parsed from a literal, raw text from the variables. */
+function asDate(value: unknown): Date | undefined {
+  const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined;
+  return date && !Number.isNaN(date.getTime()) ? date : undefined;
 }
 
 /** A literal, or a variable's value from the request, else its default in the operation. */

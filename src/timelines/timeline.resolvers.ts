@@ -19,5 +19,7 @@ export const timelineResolvers: Resolvers = {
     createdBy: async (timeline, _, { loaders }) =>
       timeline.createdBy === null ? null : ((await loaders.user.load(timeline.createdBy)) ?? null),
     events: (timeline, args, { events }) => events.page(timeline, args),
+    eventCount: (timeline, args, { events }) => events.count(timeline, args),
+    eventHistogram: (timeline, args, { events }) => events.histogram(timeline, args),
   },
 };

@@ -35,4 +35,15 @@ describe('operationCost', () => {
     const inline = '{ timelines(first: 10) { edges { node { events(first: 10) { edges { node { id } } } } } } }';
     expect(cost(viaFragments).cost).toBe(cost(inline).cost);
   });
+
+  it('counts histogram bins like page items: from the window, or the most bins allowed when unknown', () => {
+    const literal = (bucket: string, from: string, to: string) =>
+      cost(`{ timeline(id: 1) { eventHistogram(bucket: ${bucket}, from: "${from}", to: "${to}") { start count } } }`).cost;
+    expect(literal('DAY', '2020-01-01T00:00:00Z', '2020-01-31T00:00:00Z')).toBe(1 + 30);
+    expect(literal('MONTH', '2020-01-15T00:00:00Z', '2021-01-01T00:00:00Z')).toBe(1 + 12);
+    const nested = `query($b: HistogramBucket!, $f: DateTime!, $t: DateTime!) {
+      timelines(first: 50) { edges { node { eventHistogram(bucket: $b, from: $f, to: $t) { count } } } } }`;
+    expect(cost(nested, { b: 'YEAR', f: '2000-01-01T00:00:00Z', t: '2020-01-01T00:00:00Z' })).toEqual({ cost: 50 * (1 + 1 + 1 + 20), dependsOnVariables: true });
+    expect(cost(nested, { b: 'WEEK' }).cost).toBe(50 * (1 + 1 + 1 + 1000));
+  });
 });
