@@ -19,6 +19,7 @@ import { DEFAULT_REPLICA_SETTINGS, defaultServerSettings, type AppConfig, type R
 import { ReplicaMonitor } from '../db/replica-monitor';
 import { ReplicaRoutingDriver } from '../db/replicas';
 import { EventBus } from '../events/event-bus';
+import { LiveResolver } from '../events/live-resolution';
 import { AccountSweeper } from '../users/account-sweeper';
 import { SessionGuard } from '../users/session-guard';
 import { clientAddress } from './client-address';
@@ -68,6 +69,7 @@ export async function startApp({ orm, config: given, logger = createLogger('info
   await replicas?.start();
   const health = new Health(orm, logger, replicas);
   const eventBus = new EventBus(orm.config.getClientUrl(), (error) => logger.error({ err: error }, 'Event bus error'));
+  eventBus.resolveWith(new LiveResolver(orm));
   await eventBus.start();
   const sessions = new SessionGuard(orm, eventBus, (error) => logger.error({ err: error }, 'Session check failed'));
   const deps: ContextDeps = { orm, tokens: config, sessions, accounts: config.accounts, eventBus };

@@ -79,6 +79,8 @@ export function webSocketOptions({ schema, deps, protection, logger, executor, m
       try {
         const contextValue = await createContext(deps, authorizationParam(ctx.connectionParams), addressOf(ctx));
         routeReads(contextValue, getOperationAST(checked.document, payload.operationName)?.operation);
+        const { socket } = ctx.extra;
+        contextValue.closeConnection = (code, reason) => socket.close(code, reason);
         return { schema, document: checked.document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
       } catch (error) {
         // Reported (and logged when unexpected) by onError, like every other refusal.
