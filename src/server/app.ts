@@ -55,7 +55,7 @@ export interface AppOptions {
   orm: MikroORM;
   /** Settings left out take their defaults for `production` (see `defaultServerSettings`). */
   config: Pick<AppConfig, 'host' | 'port' | 'jwtSecret' | 'tokenTtlSeconds' | 'production'> &
-    Partial<ServerSettings> & { reportStatementCount?: boolean; replicas?: Pick<ReplicaSettings, 'maxLagMs' | 'checkIntervalMs'> };
+    Partial<ServerSettings> & Pick<AppConfig, 'subscriptionQueueCapacity'> & { reportStatementCount?: boolean; replicas?: Pick<ReplicaSettings, 'maxLagMs' | 'checkIntervalMs'> };
   logger?: Logger;
   /** Plugins added after the app's own (tests: a plugin that watches every request). */
   plugins?: ApolloServerPlugin<Context>[];
@@ -68,7 +68,7 @@ export async function startApp({ orm, config: given, logger = createLogger('info
   const replicas = replicaMonitor(orm, config.replicas ?? DEFAULT_REPLICA_SETTINGS, logger);
   await replicas?.start();
   const health = new Health(orm, logger, replicas);
-  const eventBus = new EventBus(orm.config.getClientUrl(), (error) => logger.error({ err: error }, 'Event bus error'));
+  const eventBus = new EventBus(orm.config.getClientUrl(), (error) => logger.error({ err: error }, 'Event bus error'), config.subscriptionQueueCapacity);
   eventBus.resolveWith(new LiveResolver(orm));
   await eventBus.start();
   const sessions = new SessionGuard(orm, eventBus, (error) => logger.error({ err: error }, 'Session check failed'));
