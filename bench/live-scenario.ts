@@ -25,6 +25,8 @@ export interface LivePlan {
   settings: Record<string, string>;
   jwtSecret: string;
   token: string;
+  /** Node flags for the service (a CPU profile). */
+  serviceArgs?: string[];
 }
 
 export interface LiveRun extends LiveLoadResult {
@@ -51,7 +53,7 @@ export async function runLiveBench(root: string, plan: LivePlan, log: (line: str
     await seedDataset(db, plan.dataset);
     await db.end();
 
-    const service = await startChild('service-process.ts', [url, plan.jwtSecret], { execArgv: ['--expose-gc'] });
+    const service = await startChild('service-process.ts', [url, plan.jwtSecret], { execArgv: ['--expose-gc', ...(plan.serviceArgs ?? [])] });
     children.push(service);
     const runs: LiveRun[] = [];
     // Timelines 2..101 are public hashtags named Tag<id> in the seeded dataset.
@@ -72,7 +74,7 @@ export async function runLiveBench(root: string, plan: LivePlan, log: (line: str
       log(`live ${size}+${plan.others}: ${subscribers} subscribed, ${(bytesPerIdleSubscriber / 1024).toFixed(1)} KB heap each; posting ${plan.perSecond}/s for ${plan.seconds} s`);
       const result = await load.call<LiveLoadResult>({ type: 'post', request: { seconds: plan.seconds, perSecond: plan.perSecond } });
       log(
-        `live ${size}+${plan.others}: ${result.delivered}/${result.expected} delivered, ${result.duplicates} duplicates, ${result.outOfOrder} out of order, ` +
+        `live ${size}+${plan.others}: ${result.delivered}/${result.expected} delivered, ${result.duplicates} duplicates, ${result.outOfOrder} subscribers out of commit order, ` +
           `p50 ${result.p50} ms, p99 ${result.p99} ms, max ${result.max} ms, ${result.postErrors} post errors`,
       );
       runs.push({ size, bytesPerIdleSubscriber, ...result });

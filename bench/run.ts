@@ -198,6 +198,7 @@ async function liveBench(root: string, startedAt: number): Promise<void> {
       settings: POSTGRES_SETTINGS,
       jwtSecret: JWT_SECRET,
       token: issueToken({ jwtSecret: JWT_SECRET, tokenTtlSeconds: 24 * 3600 }, 1, BENCH_SESSION_ID).token,
+      serviceArgs: profileArgs('service-live'),
     };
     const result = await runLiveBench(root, plan, log);
     const report = { commit: gitCommit(), date: new Date().toISOString(), mode: quick ? 'quick' : 'full', cpus: cpus().length, cpuModel: cpus()[0]?.model, ...result };

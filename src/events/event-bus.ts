@@ -33,7 +33,8 @@ export interface EventNotice {
 /** Told of revoked sessions, and of the LISTEN connection coming and going (notifications are missed meanwhile). */
 export interface SessionsWatcher {
   sessionsRevoked(userId: number): void;
-  listeningChanged(listening: boolean): void;
+  /** Back (true): may return when what was missed is re-checked, so that a revocation closes with its own code first. */
+  listeningChanged(listening: boolean): Promise<void> | void;
 }
 
 /**
@@ -168,6 +169,8 @@ export class EventBus {
   private stopped = false;
   private reconnectTimer?: NodeJS.Timeout;
   private reconnectDelay = 100;
+  /** Settles once the sessions watcher has re-checked what a reconnection may have missed. */
+  private caughtUp: Promise<void> = Promise.resolve();
   /** Deliveries publish one after the other, in the order their notifications arrived. */
   private published: Promise<void> = Promise.resolve();
 
@@ -249,7 +252,7 @@ export class EventBus {
     if (this.stopped) return void client.end().catch(() => undefined);
     this.client = client;
     this.reconnectDelay = 100;
-    this.sessionsWatcher?.listeningChanged(true);
+    this.caughtUp = Promise.resolve(this.sessionsWatcher?.listeningChanged(true));
   }
 
   private sessionsRevoked(payload: string | undefined): void {
@@ -292,7 +295,8 @@ export class EventBus {
       this.listen().then(
         () => {
           this.stats.reconnects++;
-          this.tellMissed();
+          // Revoked sessions close with their own code (4401) first: those clients must sign in, not refetch.
+          void this.caughtUp.then(() => this.tellMissed());
         },
         (error: unknown) => {
           this.logError(error);

@@ -84,7 +84,7 @@ export class EventService {
    */
   async subscribeRemoved(rawTimelineId: string): Promise<AsyncIterableIterator<EventRemoval>> {
     return this.subscription('removed', rawTimelineId, (resolved, timelineId) =>
-      resolved.sees(this.scope.viewerId, timelineId) && resolved.homeVisibleTo(this.scope.viewerId) ? { eventId: resolved.eventId, timelineId } : undefined,
+      resolved.sees(this.scope.viewerId, timelineId) && resolved.homeVisibleTo(this.scope.viewerId) ? resolved.removalFrom(timelineId) : undefined,
     );
   }
 

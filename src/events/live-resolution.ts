@@ -36,6 +36,7 @@ type ViewerKey = number | null;
  */
 export class ResolvedEvent {
   private readonly loaders = new Map<ViewerKey, Loaders>();
+  private readonly removals = new Map<number, { eventId: number; timelineId: number }>();
 
   constructor(
     readonly eventId: number,
@@ -62,6 +63,13 @@ export class ResolvedEvent {
   /** Whether the event's home (as it was) is visible to `viewerId`, or it had none. */
   homeVisibleTo(viewerId: ViewerKey): boolean {
     return this.homeId === null || this.sees(viewerId, this.homeId);
+  }
+
+  /** What `eventRemoved` delivers on `timelineId`: one object for every subscriber, so that equal results are shared. */
+  removalFrom(timelineId: number): { eventId: number; timelineId: number } {
+    let removal = this.removals.get(timelineId);
+    if (!removal) this.removals.set(timelineId, (removal = { eventId: this.eventId, timelineId }));
+    return removal;
   }
 
   /** One `Loaders` per viewer, primed with the event, its visible timelines and listings, and its creator. */
