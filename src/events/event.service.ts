@@ -70,12 +70,12 @@ export class EventService {
    * the timeline, and their selection runs on the loaders it was resolved into for them.
    */
   async subscribeAdded(rawTimelineId: string): Promise<AsyncIterableIterator<EventRow>> {
-    return this.subscription('added', rawTimelineId, (resolved, timelineId) => resolved.sees(this.scope.viewerId, timelineId) ? resolved.eventFor(this.scope.viewerId) : undefined);
+    return this.subscription('added', rawTimelineId, this.visibleEvent);
   }
 
   /** Events listed on the timeline that changed, delivered as `subscribeAdded` delivers. */
   async subscribeUpdated(rawTimelineId: string): Promise<AsyncIterableIterator<EventRow>> {
-    return this.subscription('updated', rawTimelineId, (resolved, timelineId) => resolved.sees(this.scope.viewerId, timelineId) ? resolved.eventFor(this.scope.viewerId) : undefined);
+    return this.subscription('updated', rawTimelineId, this.visibleEvent);
   }
 
   /**
@@ -87,6 +87,10 @@ export class EventService {
       resolved.sees(this.scope.viewerId, timelineId) && resolved.homeVisibleTo(this.scope.viewerId) ? resolved.removalFrom(timelineId) : undefined,
     );
   }
+
+  /** The event, if the subscriber may see it and still sees the timeline. */
+  private readonly visibleEvent = (resolved: ResolvedEvent, timelineId: number): EventRow | undefined =>
+    resolved.sees(this.scope.viewerId, timelineId) ? resolved.eventFor(this.scope.viewerId) : undefined;
 
   private async subscription<T>(kind: LiveKind, rawTimelineId: string, deliverable: (resolved: ResolvedEvent, timelineId: number) => T | undefined) {
     const bus = this.scope.eventBus;
