@@ -11,6 +11,7 @@ import { issueToken } from '../src/users/tokens';
 import { startChild, type Child } from './child';
 import { APOLLO_CLIENT, clientBody, clientHeaders } from './client-request';
 import type { LoadRequest, LoadResult } from './load-process';
+import { printLiveReport, runLiveBench } from './live-scenario';
 import { migrateQuietly, runMigrationScenario } from './migration-scenario';
 import { printReplicaReport, runReplicaBench } from './replica-scenario';
 import { p99Growth, printReport, summarise, type Run, type Target } from './report';
@@ -24,6 +25,9 @@ const metrics = process.argv.includes('--metrics');
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
 /** `--replica`: only the read scenarios, primary alone against primary plus one streaming replica (replica.json). */
 const replica = process.argv.includes('--replica');
+/** `--live`: only the live-updates scenario (live.json); `--live-sizes=1000,10000` overrides its sizes. */
+const live = process.argv.includes('--live');
+const liveSizes = process.argv.find((arg) => arg.startsWith('--live-sizes='))?.slice('--live-sizes='.length).split(',').map(Number);
 
 /** Full: 15 s measured after 3 s of warm-up, 3 interleaved rounds. Quick: the same shape, shorter and smaller. */
 const PLAN = quick
@@ -76,6 +80,7 @@ async function main(): Promise<void> {
   const startedAt = Date.now();
   const root = mkdtempSync(join(tmpdir(), 'itimeline-bench-'));
   if (replica) return replicaBench(root, startedAt);
+  if (live) return liveBench(root, startedAt);
   const postgres = await startEmbeddedPostgres({
     dataDir: join(root, 'pg'),
     persistent: false,
@@ -225,6 +230,31 @@ async function replicaBench(root: string, startedAt: number): Promise<void> {
     writeFileSync(join(resultsDir, 'replica.json'), `${JSON.stringify(report, null, 2)}\n`);
     printReplicaReport(result, report.cpus);
     log(`done in ${Math.round((Date.now() - startedAt) / 1000)} s; bench/results/replica.json written`);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+async function liveBench(root: string, startedAt: number): Promise<void> {
+  try {
+    const plan = {
+      sizes: liveSizes ?? (quick ? [200, 1_000] : [1_000, 10_000]),
+      others: 1_000,
+      seconds: quick ? 5 : 30,
+      perSecond: 50,
+      dataset: DATASETS[0],
+      settings: POSTGRES_SETTINGS,
+      jwtSecret: JWT_SECRET,
+      token: issueToken({ jwtSecret: JWT_SECRET, tokenTtlSeconds: 24 * 3600 }, 1, BENCH_SESSION_ID).token,
+      serviceArgs: profileArgs('service-live'),
+    };
+    const result = await runLiveBench(root, plan, log);
+    const report = { commit: gitCommit(), date: new Date().toISOString(), mode: quick ? 'quick' : 'full', cpus: cpus().length, cpuModel: cpus()[0]?.model, ...result };
+    const resultsDir = join(projectRoot, 'bench', 'results');
+    mkdirSync(resultsDir, { recursive: true });
+    writeFileSync(join(resultsDir, 'live.json'), `${JSON.stringify(report, null, 2)}\n`);
+    printLiveReport(result.runs);
+    log(`done in ${Math.round((Date.now() - startedAt) / 1000)} s; bench/results/live.json written`);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

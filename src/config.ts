@@ -107,6 +107,11 @@ export interface AppConfig {
   /** On SIGTERM, how long `/readyz` reports 503 before the server stops accepting (the load balancer's reaction time). */
   shutdownDelayMs: number;
   metrics?: MetricsSettings;
+  /**
+   * Events one subscription may have waiting (its client reads too slowly) before its connection is closed with
+   * close code 4008 (`SUBSCRIPTION_QUEUE_CAPACITY`, 1000, unless set).
+   */
+  subscriptionQueueCapacity?: number;
 }
 
 export const DEFAULT_LIMITS: QueryLimits = {
@@ -196,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     accounts: loadAccountSettings(number),
     shutdownDelayMs: number('SHUTDOWN_DELAY_MS', 0),
     metrics: parseMetrics(env),
+    subscriptionQueueCapacity: parseQueueCapacity(env.SUBSCRIPTION_QUEUE_CAPACITY),
   };
 }
 
@@ -244,6 +250,13 @@ function parseCount(name: string, raw: string | undefined, fallback: number): nu
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} must be a whole number, got "${raw}"`);
+  return value;
+}
+
+function parseQueueCapacity(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const value = parseCount('SUBSCRIPTION_QUEUE_CAPACITY', raw, 0);
+  if (value < 1) throw new Error(`SUBSCRIPTION_QUEUE_CAPACITY must be at least 1, got "${raw}"`);
   return value;
 }
 

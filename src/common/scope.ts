@@ -17,8 +17,10 @@ export interface Scope {
   /** Hot statements, prepared, on `em`'s connection and transaction. */
   db: PreparedStatements;
   statements: StatementCounter;
-  /** Replaced with fresh ones for each delivery of a subscription, so it sees what is visible then. */
+  /** Replaced for each delivery of a subscription with the ones its event was resolved into for this viewer. */
   loaders: Loaders;
   /** Where `eventAdded` subscriptions listen; absent when the app runs without one. */
   eventBus?: EventBus;
+  /** Over a WebSocket: closes the operation's connection (a subscription that fell behind or missed changes). */
+  closeConnection?: (code: number, reason: string) => void;
 }

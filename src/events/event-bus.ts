@@ -1,4 +1,5 @@
 import pg from 'pg';
+import type { LiveResolver, ResolvedEvent } from './live-resolution';
 import { Mailbox } from './mailbox';
 
 /** The one channel every server process listens on (SPEC section 6). */
@@ -32,10 +33,9 @@ export interface EventNotice {
 /** Told of revoked sessions, and of the LISTEN connection coming and going (notifications are missed meanwhile). */
 export interface SessionsWatcher {
   sessionsRevoked(userId: number): void;
-  listeningChanged(listening: boolean): void;
+  /** Back (true): may return when what was missed is re-checked, so that a revocation closes with its own code first. */
+  listeningChanged(listening: boolean): Promise<void> | void;
 }
-
-const CHANGE_OF_CHANNEL: Record<string, EventChange> = { [EVENT_UPDATED_CHANNEL]: 'updated', [EVENT_REMOVED_CHANNEL]: 'removed' };
 
 /**
  * A payload as the writers send it (see `EventRepository.insertListed`, `ListingRepository`):
@@ -54,48 +54,98 @@ function decodeNotice(payload: string | undefined): (EventAdded & EventNotice) |
   return undefined;
 }
 
-/** Mailboxes by key: each subscriber's own, removed when it closes. */
-class Topics<K, T> {
-  private readonly mailboxes = new Map<K, Set<Mailbox<T>>>();
+/** Who listens on a subscription, and how to close their connection (graphql-ws; absent in-process). */
+export interface Listener {
+  viewerId: number | null;
+  close?(code: number, reason: string): void;
+}
 
-  /** `onDrop`: told of each value a full mailbox dropped. */
-  constructor(private readonly onDrop: () => void) {}
+/**
+ * graphql-ws close code for a connection one of whose subscriptions fell `SUBSCRIPTION_QUEUE_CAPACITY` events
+ * behind (the client stopped reading): reconnect and refetch.
+ */
+export const SLOW_CONSUMER_CLOSE_CODE = 4008;
+/**
+ * graphql-ws close code for every subscription connection of a process whose LISTEN connection was lost and is
+ * back: changes committed meanwhile were not delivered, so reconnect and refetch what is shown.
+ */
+export const MISSED_CHANGES_CLOSE_CODE = 4012;
+/** Events a subscription may have waiting before its connection is closed with `SLOW_CONSUMER_CLOSE_CODE`. */
+export const SUBSCRIPTION_QUEUE_CAPACITY = 1000;
 
-  subscribe(key: K): Mailbox<T> {
-    const mailboxes = this.mailboxes.get(key) ?? new Set<Mailbox<T>>();
-    this.mailboxes.set(key, mailboxes);
-    const mailbox: Mailbox<T> = new Mailbox(
-      () => {
-        mailboxes.delete(mailbox);
-        if (mailboxes.size === 0 && this.mailboxes.get(key) === mailboxes) this.mailboxes.delete(key);
-      },
-      undefined,
-      this.onDrop,
-    );
-    mailboxes.add(mailbox);
-    return mailbox;
+/** The kinds of subscription, by the channel announcing them. */
+export type LiveKind = 'added' | EventChange;
+const KIND_OF_CHANNEL: Record<string, LiveKind> = { [EVENT_ADDED_CHANNEL]: 'added', [EVENT_UPDATED_CHANNEL]: 'updated', [EVENT_REMOVED_CHANNEL]: 'removed' };
+
+interface Subscription {
+  listener: Listener;
+  mailbox: Mailbox<ResolvedEvent>;
+}
+
+/** Subscriptions by kind and timeline, each with its own bounded mailbox, removed when it closes. */
+class Topics {
+  private readonly subscriptions = new Map<string, Set<Subscription>>();
+
+  constructor(
+    private readonly capacity: number,
+    /** Told when a subscription's queue overflowed. */
+    private readonly onOverflow: () => void,
+  ) {}
+
+  subscribe(key: string, listener: Listener): Mailbox<ResolvedEvent> {
+    const subscriptions = this.subscriptions.get(key) ?? new Set<Subscription>();
+    this.subscriptions.set(key, subscriptions);
+    const subscription: Subscription = {
+      listener,
+      mailbox: new Mailbox(
+        () => {
+          subscriptions.delete(subscription);
+          if (subscriptions.size === 0 && this.subscriptions.get(key) === subscriptions) this.subscriptions.delete(key);
+        },
+        this.capacity,
+        undefined,
+        () => {
+          this.onOverflow();
+          listener.close?.(SLOW_CONSUMER_CLOSE_CODE, 'Slow consumer: too many undelivered events; reconnect and refetch');
+        },
+      ),
+    };
+    subscriptions.add(subscription);
+    return subscription.mailbox;
   }
 
-  publish(key: K, value: T): void {
-    for (const mailbox of this.mailboxes.get(key) ?? []) mailbox.push(value);
+  /** The distinct viewers subscribed under any of `keys` (anonymous once); empty when nobody listens. */
+  viewers(keys: readonly string[]): (number | null)[] {
+    const viewers = new Set<number | null>();
+    for (const key of keys) for (const { listener } of this.subscriptions.get(key) ?? []) viewers.add(listener.viewerId);
+    return [...viewers];
+  }
+
+  publish(key: string, value: ResolvedEvent): void {
+    for (const { mailbox } of this.subscriptions.get(key) ?? []) mailbox.push(value);
+  }
+
+  /** Every listener (each once per subscription). */
+  *listeners(): Iterable<Listener> {
+    for (const subscriptions of this.subscriptions.values()) for (const { listener } of subscriptions) yield listener;
   }
 
   /** Open subscriptions. */
   get size(): number {
     let count = 0;
-    for (const mailboxes of this.mailboxes.values()) count += mailboxes.size;
+    for (const subscriptions of this.subscriptions.values()) count += subscriptions.size;
     return count;
   }
 
   /** Values published and not yet taken. */
   get queued(): number {
     let count = 0;
-    for (const mailboxes of this.mailboxes.values()) for (const mailbox of mailboxes) count += mailbox.queued;
+    for (const subscriptions of this.subscriptions.values()) for (const { mailbox } of subscriptions) count += mailbox.queued;
     return count;
   }
 
   async closeAll(): Promise<void> {
-    for (const mailboxes of this.mailboxes.values()) for (const mailbox of [...mailboxes]) await mailbox.return();
+    for (const subscriptions of this.subscriptions.values()) for (const { mailbox } of [...subscriptions]) await mailbox.return();
   }
 }
 
@@ -104,29 +154,42 @@ const MAX_RECONNECT_DELAY_MS = 10_000;
 /**
  * `eventAdded`, `eventUpdated` and `eventRemoved` across processes: a write queues a PostgreSQL NOTIFY in its
  * transaction (delivered only on commit), and every process, this one included, hears it here on a dedicated
- * connection and hands the event to its local subscribers of each timeline. The connection is re-opened after a failure;
- * notifications sent while it was down are lost (subscribers see live events, not a replay).
+ * connection. Each event is resolved once for this process (`LiveResolver`: the event and its visibility for
+ * the distinct viewers subscribed to its timelines) and handed to the subscribers of each timeline, in the order
+ * the notifications arrived (commit order). The connection is re-opened after a failure; notifications sent
+ * while it was down are lost, so every subscription's connection is then closed with `MISSED_CHANGES_CLOSE_CODE`.
  */
 export class EventBus {
   /** Totals since start, for the metrics (read when scraped). */
   readonly stats = { notifications: 0, reconnects: 0, dropped: 0 };
-  private readonly countDrop = () => void this.stats.dropped++;
-  private readonly added = new Topics<number, number>(this.countDrop);
-  private readonly changes = new Topics<string, EventNotice>(this.countDrop);
+  private readonly topics: Topics;
   private sessionsWatcher?: SessionsWatcher;
+  private resolver?: LiveResolver;
   private client?: pg.Client;
   private stopped = false;
   private reconnectTimer?: NodeJS.Timeout;
   private reconnectDelay = 100;
+  /** Settles once the sessions watcher has re-checked what a reconnection may have missed. */
+  private caughtUp: Promise<void> = Promise.resolve();
+  /** Deliveries publish one after the other, in the order their notifications arrived. */
+  private published: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly connectionString: string,
     private readonly logError: (error: unknown) => void,
-  ) {}
+    queueCapacity = SUBSCRIPTION_QUEUE_CAPACITY,
+  ) {
+    this.topics = new Topics(queueCapacity, () => void this.stats.dropped++);
+  }
 
   /** Resolves once listening; the first connection must succeed. */
   async start(): Promise<void> {
     await this.listen();
+  }
+
+  /** Where events are resolved for subscribers: without one, nothing is delivered. */
+  resolveWith(resolver: LiveResolver): void {
+    this.resolver = resolver;
   }
 
   get connected(): boolean {
@@ -134,22 +197,20 @@ export class EventBus {
   }
 
   get subscriptionCount(): number {
-    return this.added.size + this.changes.size;
+    return this.topics.size;
   }
 
   /** Events heard and not yet taken by their subscriptions. */
   get queuedEvents(): number {
-    return this.added.queued + this.changes.queued;
+    return this.topics.queued;
   }
 
-  /** The ids of events newly listed on `timelineId`, as they are committed, until the iterator is closed. */
-  subscribe(timelineId: number): AsyncIterableIterator<number> {
-    return this.added.subscribe(timelineId);
-  }
-
-  /** The events updated on, or removed from, `timelineId`, as they are committed, until the iterator is closed. */
-  subscribeChanges(change: EventChange, timelineId: number): AsyncIterableIterator<EventNotice> {
-    return this.changes.subscribe(`${change}:${timelineId}`);
+  /**
+   * The events added to, updated on, or removed from `timelineId`, as they are committed, resolved for this
+   * process, until the iterator is closed.
+   */
+  subscribe(kind: LiveKind, timelineId: number, listener: Listener): AsyncIterableIterator<ResolvedEvent> {
+    return this.topics.subscribe(`${kind}:${timelineId}`, listener);
   }
 
   /** `itimeline_sessions_revoked` goes to `watcher`, which is also told whenever LISTEN is lost or back. */
@@ -165,8 +226,7 @@ export class EventBus {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.reconnectTimer);
-    await this.added.closeAll();
-    await this.changes.closeAll();
+    await this.topics.closeAll();
     const client = this.client;
     this.client = undefined;
     this.sessionsWatcher?.listeningChanged(false);
@@ -192,7 +252,7 @@ export class EventBus {
     if (this.stopped) return void client.end().catch(() => undefined);
     this.client = client;
     this.reconnectDelay = 100;
-    this.sessionsWatcher?.listeningChanged(true);
+    this.caughtUp = Promise.resolve(this.sessionsWatcher?.listeningChanged(true));
   }
 
   private sessionsRevoked(payload: string | undefined): void {
@@ -200,13 +260,24 @@ export class EventBus {
     if (Number.isSafeInteger(userId) && userId > 0) this.sessionsWatcher?.sessionsRevoked(userId);
   }
 
+  /** Resolved at once (in parallel with earlier ones), published after every earlier notification. */
   private dispatch(channel: string, notice: (EventAdded & EventNotice) | undefined): void {
-    if (!notice) return;
-    const change = CHANGE_OF_CHANNEL[channel];
-    for (const timelineId of new Set(notice.timelineIds)) {
-      if (channel === EVENT_ADDED_CHANNEL) this.added.publish(timelineId, notice.eventId);
-      else if (change) this.changes.publish(`${change}:${timelineId}`, { eventId: notice.eventId, homeId: notice.homeId });
-    }
+    const kind = KIND_OF_CHANNEL[channel];
+    if (!notice || !kind || !this.resolver) return;
+    const timelineIds = [...new Set(notice.timelineIds)];
+    const keys = timelineIds.map((timelineId) => `${kind}:${timelineId}`);
+    const viewers = this.topics.viewers(keys);
+    if (viewers.length === 0) return;
+    const resolved = this.resolver.resolve(notice.eventId, timelineIds, viewers, kind === 'removed' ? notice.homeId : undefined);
+    resolved.catch(() => undefined);
+    this.published = this.published.then(async () => {
+      try {
+        const event = await resolved;
+        for (const key of keys) this.topics.publish(key, event);
+      } catch (error) {
+        this.logError(error);
+      }
+    });
   }
 
   private lost(client: pg.Client, error?: unknown): void {
@@ -222,7 +293,11 @@ export class EventBus {
     if (this.stopped) return;
     this.reconnectTimer = setTimeout(() => {
       this.listen().then(
-        () => void this.stats.reconnects++,
+        () => {
+          this.stats.reconnects++;
+          // Revoked sessions close with their own code (4401) first: those clients must sign in, not refetch.
+          void this.caughtUp.then(() => this.tellMissed());
+        },
         (error: unknown) => {
           this.logError(error);
           this.reconnectDelay = Math.min(this.reconnectDelay * 2, MAX_RECONNECT_DELAY_MS);
@@ -231,5 +306,12 @@ export class EventBus {
       );
     }, this.reconnectDelay);
     this.reconnectTimer.unref();
+  }
+
+  /** LISTEN is back after a loss: every subscriber may have missed changes, and is told so by its connection closing. */
+  private tellMissed(): void {
+    for (const listener of [...this.topics.listeners()]) {
+      listener.close?.(MISSED_CHANGES_CLOSE_CODE, 'Missed changes: live updates were interrupted; reconnect and refetch');
+    }
   }
 }

@@ -1,12 +1,12 @@
 import { badInput, notFound } from '../common/errors';
 import { decodeCursor, encodeCursor, pageSize, parseId, toConnection, type Connection, type PageArgs } from '../common/pagination';
-import { Loaders } from '../server/loaders';
 import type { Scope } from '../common/scope';
 import type { TimelineService } from '../timelines/timeline.service';
 import type { UserService } from '../users/user.service';
 import type { TimelineRow } from '../timelines/timeline.repository';
 import type { CreateEventInput, HistogramBucket, UpdateEventInput } from '../generated/graphql';
-import type { EventNotice } from './event-bus';
+import type { LiveKind } from './event-bus';
+import type { ResolvedEvent } from './live-resolution';
 import { EventChanges, type DeletedEvent } from './event-changes';
 import { EventSharing } from './event-sharing';
 import { EventIngestion } from './event-ingestion';
@@ -82,18 +82,17 @@ export class EventService {
   }
 
   /**
-   * Events newly listed on a timeline the subscriber can see (else NOT_FOUND), re-checked for each
-   * delivery with fresh loaders: the subscriber gets only what they may see at that moment.
+   * Events newly listed on a timeline the subscriber can see (else NOT_FOUND). Each event is resolved once per
+   * process for every subscriber (`LiveResolver`); this subscriber gets it only if they may see it and still see
+   * the timeline, and their selection runs on the loaders it was resolved into for them.
    */
   async subscribeAdded(rawTimelineId: string): Promise<AsyncIterableIterator<EventRow>> {
-    const { bus, timeline } = await this.subscription(rawTimelineId);
-    return filterMap(bus.subscribe(timeline.id), (eventId) => this.deliverable(timeline.id, eventId));
+    return this.subscription('added', rawTimelineId, this.visibleEvent);
   }
 
   /** Events listed on the timeline that changed, delivered as `subscribeAdded` delivers. */
   async subscribeUpdated(rawTimelineId: string): Promise<AsyncIterableIterator<EventRow>> {
-    const { bus, timeline } = await this.subscription(rawTimelineId);
-    return filterMap(bus.subscribeChanges('updated', timeline.id), ({ eventId }) => this.deliverable(timeline.id, eventId));
+    return this.subscription('updated', rawTimelineId, this.visibleEvent);
   }
 
   /**
@@ -101,30 +100,26 @@ export class EventService {
    * timeline and could see the event there (its home, as it was, is visible to them, or it had none).
    */
   async subscribeRemoved(rawTimelineId: string): Promise<AsyncIterableIterator<EventRemoval>> {
-    const { bus, timeline } = await this.subscription(rawTimelineId);
-    return filterMap(bus.subscribeChanges('removed', timeline.id), async ({ eventId, homeId }: EventNotice) => {
-      this.scope.loaders = new Loaders(this.scope.db, this.scope.viewerId);
-      const [stillVisible, home] = await Promise.all([
-        this.scope.loaders.timeline.load(timeline.id),
-        homeId === null ? null : this.scope.loaders.timeline.load(homeId),
-      ]);
-      return stillVisible && home !== undefined ? { eventId, timelineId: timeline.id } : undefined;
-    });
+    return this.subscription('removed', rawTimelineId, (resolved, timelineId) =>
+      resolved.sees(this.scope.viewerId, timelineId) && resolved.homeVisibleTo(this.scope.viewerId) ? resolved.removalFrom(timelineId) : undefined,
+    );
   }
 
-  private async subscription(rawTimelineId: string) {
+  /** The event, if the subscriber may see it and still sees the timeline. */
+  private readonly visibleEvent = (resolved: ResolvedEvent, timelineId: number): EventRow | undefined =>
+    resolved.sees(this.scope.viewerId, timelineId) ? resolved.eventFor(this.scope.viewerId) : undefined;
+
+  private async subscription<T>(kind: LiveKind, rawTimelineId: string, deliverable: (resolved: ResolvedEvent, timelineId: number) => T | undefined) {
     const bus = this.scope.eventBus;
     if (!bus) throw new Error('Subscriptions need the event bus in the context');
     const timeline = await this.timelines.byId(rawTimelineId);
     if (!timeline) throw notFound('Timeline');
-    return { bus, timeline };
-  }
-
-  /** The event, with fresh loaders, if the subscriber may see it and still sees the timeline. */
-  private async deliverable(timelineId: number, eventId: number): Promise<EventRow | undefined> {
-    this.scope.loaders = new Loaders(this.scope.db, this.scope.viewerId);
-    const [stillVisible, event] = await Promise.all([this.scope.loaders.timeline.load(timelineId), this.scope.loaders.event.load(eventId)]);
-    return stillVisible ? event : undefined;
+    const source = bus.subscribe(kind, timeline.id, { viewerId: this.scope.viewerId, close: this.scope.closeConnection });
+    return filterMap(source, (resolved) => {
+      const value = deliverable(resolved, timeline.id);
+      if (value !== undefined) this.scope.loaders = resolved.loadersFor(this.scope.viewerId);
+      return Promise.resolve(value);
+    });
   }
 }
 

@@ -13,6 +13,11 @@ export class Mailbox<T> implements AsyncIterableIterator<T> {
     /** A consumer this far behind loses the oldest values rather than the process its memory. */
     private readonly capacity = 1000,
     private readonly onDrop: () => void = () => undefined,
+    /**
+     * Given, a full mailbox is not trimmed: the value that does not fit closes it (its reader sees the end) and
+     * this is called, so that the owner can tell the reader why.
+     */
+    private readonly onFull?: () => void,
   ) {}
 
   /** Values pushed and not yet taken. */
@@ -25,6 +30,11 @@ export class Mailbox<T> implements AsyncIterableIterator<T> {
     const waiter = this.waiting.shift();
     if (waiter) return waiter({ value, done: false });
     if (this.queue.length >= this.capacity) {
+      if (this.onFull) {
+        this.onFull();
+        void this.return();
+        return;
+      }
       this.queue.shift();
       this.onDrop();
     }

@@ -19,6 +19,7 @@ import { DEFAULT_REPLICA_SETTINGS, defaultServerSettings, type AppConfig, type R
 import { ReplicaMonitor } from '../db/replica-monitor';
 import { ReplicaRoutingDriver } from '../db/replicas';
 import { EventBus } from '../events/event-bus';
+import { LiveResolver } from '../events/live-resolution';
 import { AccountSweeper } from '../users/account-sweeper';
 import { SessionGuard } from '../users/session-guard';
 import { clientAddress } from './client-address';
@@ -54,7 +55,7 @@ export interface AppOptions {
   orm: MikroORM;
   /** Settings left out take their defaults for `production` (see `defaultServerSettings`). */
   config: Pick<AppConfig, 'host' | 'port' | 'jwtSecret' | 'tokenTtlSeconds' | 'production'> &
-    Partial<ServerSettings> & { reportStatementCount?: boolean; replicas?: Pick<ReplicaSettings, 'maxLagMs' | 'checkIntervalMs'> };
+    Partial<ServerSettings> & Pick<AppConfig, 'subscriptionQueueCapacity'> & { reportStatementCount?: boolean; replicas?: Pick<ReplicaSettings, 'maxLagMs' | 'checkIntervalMs'> };
   logger?: Logger;
   /** Plugins added after the app's own (tests: a plugin that watches every request). */
   plugins?: ApolloServerPlugin<Context>[];
@@ -67,7 +68,8 @@ export async function startApp({ orm, config: given, logger = createLogger('info
   const replicas = replicaMonitor(orm, config.replicas ?? DEFAULT_REPLICA_SETTINGS, logger);
   await replicas?.start();
   const health = new Health(orm, logger, replicas);
-  const eventBus = new EventBus(orm.config.getClientUrl(), (error) => logger.error({ err: error }, 'Event bus error'));
+  const eventBus = new EventBus(orm.config.getClientUrl(), (error) => logger.error({ err: error }, 'Event bus error'), config.subscriptionQueueCapacity);
+  eventBus.resolveWith(new LiveResolver(orm));
   await eventBus.start();
   const sessions = new SessionGuard(orm, eventBus, (error) => logger.error({ err: error }, 'Session check failed'));
   const deps: ContextDeps = { orm, tokens: config, sessions, accounts: config.accounts, eventBus };

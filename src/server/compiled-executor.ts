@@ -1,4 +1,4 @@
-import { execute, GraphQLError, subscribe, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode, type Source } from 'graphql';
+import { createSourceEventStream, execute, GraphQLError, subscribe, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode, type Source } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 
 /** What running one operation takes, whoever hands it over (Apollo's gateway executor or graphql-ws). */
@@ -10,6 +10,11 @@ export interface OperationArgs {
   operation?: OperationDefinitionNode | null;
   variableValues?: Record<string, unknown> | null;
   contextValue?: unknown;
+  /**
+   * Subscriptions: operations with the same key (and document, operation and variables) compute the same result
+   * for the same event, so the first one's is shared (over WebSocket: the viewer). Absent: nothing is shared.
+   */
+  shareKey?: string;
 }
 
 /**
@@ -23,6 +28,9 @@ export interface OperationArgs {
 export class CompiledExecutor {
   /** Per document, by the operation name asked for (none: the document's only operation); null when jit cannot compile it. */
   private readonly compiled = new WeakMap<DocumentNode, Map<string | undefined, CompiledQuery | null>>();
+
+  /** Subscription results by event (the payload object), document and share key; kept as long as the event is. */
+  private readonly results = new WeakMap<object, WeakMap<DocumentNode, Map<string, Promise<ExecutionResult>>>>();
 
   constructor(private readonly schema: GraphQLSchema) {}
 
@@ -44,11 +52,30 @@ export class CompiledExecutor {
   async subscribe(args: OperationArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
     const { operation, operationName } = args;
     const compiled = operation?.operation === 'subscription' ? this.compiledFor(args.document, operationName ?? undefined) : null;
-    if (compiled?.subscribe) {
+    if (compiled?.subscribe && args.shareKey !== undefined) {
+      const stream = await createSourceEventStream(this.graphqlJsArgs(args));
+      if (Symbol.asyncIterator in stream) {
+        const key = `${args.operationName ?? ''}|${JSON.stringify(args.variableValues ?? {})}|${args.shareKey}`;
+        const run = (payload: unknown) => Promise.resolve(compiled.query(payload, args.contextValue, args.variableValues ?? {})).then((result) => withGraphQLErrors(result, args.document));
+        return mapPayloads(stream, (payload) => this.shared(args.document, payload, key, run));
+      }
+    } else if (compiled?.subscribe) {
       const stream = await compiled.subscribe(undefined, args.contextValue, args.variableValues ?? {});
       if (Symbol.asyncIterator in stream) return mapResults(stream, (result) => withGraphQLErrors(result, args.document));
     }
     return subscribe(this.graphqlJsArgs(args));
+  }
+
+  /** One event's result for every subscription of `document` under `key`: computed by the first to ask. */
+  private shared(document: DocumentNode, payload: unknown, key: string, run: (payload: unknown) => Promise<ExecutionResult>): Promise<ExecutionResult> {
+    if (typeof payload !== 'object' || payload === null) return run(payload);
+    let byDocument = this.results.get(payload);
+    if (!byDocument) this.results.set(payload, (byDocument = new WeakMap()));
+    let byKey = byDocument.get(document);
+    if (!byKey) byDocument.set(document, (byKey = new Map()));
+    let result = byKey.get(key);
+    if (!result) byKey.set(key, (result = run(payload)));
+    return result;
   }
 
   private graphqlJsArgs({ document, operationName, variableValues, contextValue }: OperationArgs) {
@@ -81,6 +108,20 @@ function compile(schema: GraphQLSchema, document: DocumentNode, operationName: s
 
 function withGraphQLErrors(result: ExecutionResult, document: DocumentNode): ExecutionResult {
   return result.errors ? { ...result, errors: result.errors.map((error) => asGraphQLError(error, document.loc?.source)) } : result;
+}
+
+/** Each event of `source` executed by `run`; ending or failing the stream ends or fails `source` at once. */
+function mapPayloads(stream: AsyncIterable<unknown>, run: (payload: unknown) => Promise<ExecutionResult>): AsyncIterableIterator<ExecutionResult> {
+  const source = stream[Symbol.asyncIterator]();
+  const step = async (next: IteratorResult<unknown>): Promise<IteratorResult<ExecutionResult>> => (next.done ? { value: undefined, done: true } : { value: await run(next.value), done: false });
+  return {
+    next: async () => step(await source.next()),
+    return: async () => (source.return ? step(await source.return()) : { value: undefined, done: true }),
+    throw: async (error: unknown) => (source.throw ? step(await source.throw(error)) : Promise.reject(error)),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }
 
 /** Each result of `source` through `map`; ending or failing the stream ends or fails `source` at once. */

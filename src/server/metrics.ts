@@ -106,7 +106,7 @@ export class ServiceMetrics {
     counterOf('itimeline_event_bus_reconnects_total', 'Times the LISTEN connection was re-opened after a loss', () => eventBus.stats.reconnects, registers);
     counterOf(
       'itimeline_subscription_dropped_events_total',
-      'Events dropped because a subscription had fallen too far behind',
+      'Events a subscription had no room for: its connection was closed as a slow consumer',
       () => eventBus.stats.dropped,
       registers,
     );

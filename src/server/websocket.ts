@@ -4,7 +4,7 @@ import type { CompiledExecutor } from './compiled-executor';
 import type { Context as ConnectionContext, ServerOptions } from 'graphql-ws';
 import type { Extra } from 'graphql-ws/use/ws';
 import { clientAddress } from './client-address';
-import { createContext, routeReads, type ContextDeps } from './context';
+import { createContext, routeReads, type Context, type ContextDeps } from './context';
 import { formatError, isExpected, rootCause } from './errors';
 import type { QueryProtection } from './limits';
 import type { Logger } from './logger';
@@ -53,7 +53,9 @@ export function webSocketOptions({ schema, deps, protection, logger, executor, m
     schema,
     ...(executor && {
       execute: (args: ExecutionArgs) => executor.execute({ ...args, operation: getOperationAST(args.document, args.operationName) }),
-      subscribe: (args: ExecutionArgs) => executor.subscribe({ ...args, operation: getOperationAST(args.document, args.operationName) }),
+      // Subscribers who see alike (the same viewer) share each event's result (SPEC section 13).
+      subscribe: (args: ExecutionArgs) =>
+        executor.subscribe({ ...args, operation: getOperationAST(args.document, args.operationName), shareKey: String((args.contextValue as Context).viewerId) }),
     }),
     // A bad token (or one naming no user) refuses the connection (close code 4403) rather than each operation.
     onConnect: async (ctx) => {
@@ -79,6 +81,8 @@ export function webSocketOptions({ schema, deps, protection, logger, executor, m
       try {
         const contextValue = await createContext(deps, authorizationParam(ctx.connectionParams), addressOf(ctx));
         routeReads(contextValue, getOperationAST(checked.document, payload.operationName)?.operation);
+        const { socket } = ctx.extra;
+        contextValue.closeConnection = (code, reason) => socket.close(code, reason);
         return { schema, document: checked.document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
       } catch (error) {
         // Reported (and logged when unexpected) by onError, like every other refusal.

@@ -80,10 +80,10 @@ export class SessionGuard implements SessionsWatcher {
   }
 
   /** Lost: notifications may be missed, so nothing cached holds. Back: whatever was missed is re-checked. */
-  listeningChanged(listening: boolean): void {
+  listeningChanged(listening: boolean): Promise<void> | void {
     this.generation++;
     this.active.clear();
-    if (listening) void this.recheck([...this.connections.values()].flatMap((own) => [...own]));
+    if (listening) return this.recheck([...this.connections.values()].flatMap((own) => [...own]));
   }
 
   private async recheck(connections: SessionConnection[]): Promise<void> {

@@ -31,6 +31,15 @@ describe('Mailbox (subscription queue)', () => {
     expect([(await mailbox.next()).value, (await mailbox.next()).value]).toEqual([2, 3]);
   });
 
+  it('with onFull: the value that does not fit closes it instead, and the owner is told once', async () => {
+    let full = 0;
+    let closed = 0;
+    const mailbox = new Mailbox<number>(() => closed++, 2, undefined, () => full++);
+    [1, 2, 3, 4].forEach((value) => mailbox.push(value));
+    expect([full, closed, mailbox.queued]).toEqual([1, 1, 0]);
+    expect(await mailbox.next()).toEqual({ value: undefined, done: true });
+  });
+
   it('filterMap skips undefined results and closes its source when closed', async () => {
     let closed = false;
     const source = new Mailbox<number>(() => (closed = true));

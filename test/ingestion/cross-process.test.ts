@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EVENT_BUS_APPLICATION_NAME } from '../../src/events/event-bus';
+import { EVENT_BUS_APPLICATION_NAME, MISSED_CHANGES_CLOSE_CODE } from '../../src/events/event-bus';
 import { postGraphQL } from '../support/api';
 import { createTestDatabase } from '../support/database';
 import { CREATE_EVENT, INGEST_EVENTS } from './operations';
@@ -56,12 +56,14 @@ describe('eventAdded across server processes (LISTEN/NOTIFY)', () => {
     expect(onTwo.titles()).toEqual(['from process one #CrossTopic', 'ingested on one', 'from process two']);
   });
 
-  it('keeps delivering after its LISTEN connection is lost', async () => {
+  it('tells its subscribers, once LISTEN is back, that they may have missed changes (close 4012), then delivers again', async () => {
     const carol = await signUp(one.url, 'cross_carol');
     const topic = (await gql(one.url, `mutation { createTimeline(input: { name: "CrossReconnect", type: HASHTAG }) { id } }`, {}, carol.token)).createTimeline;
+    const onOne = new Subscriber(one.url, topic.id, carol.token);
     const onTwo = new Subscriber(two.url, topic.id);
-    subscribers.push(onTwo);
-    await onTwo.live((i) => gql(one.url, CREATE_EVENT, { input: { title: `probe ${i}`, timelineId: topic.id } }, carol.token));
+    subscribers.push(onOne, onTwo);
+    await onOne.live((i) => gql(one.url, CREATE_EVENT, { input: { title: `probe ${i}`, timelineId: topic.id } }, carol.token));
+    await onTwo.live((i) => gql(one.url, CREATE_EVENT, { input: { title: `probe ${i + 100}`, timelineId: topic.id } }, carol.token));
 
     const admin = new pg.Client(databaseUrl);
     await admin.connect();
@@ -74,10 +76,16 @@ describe('eventAdded across server processes (LISTEN/NOTIFY)', () => {
     } finally {
       await admin.end();
     }
-    const before = onTwo.received.length;
-    await onTwo.live((i) => gql(one.url, CREATE_EVENT, { input: { title: `probe ${i + 1000}`, timelineId: topic.id } }, carol.token));
-    expect(onTwo.received.length).toBeGreaterThan(before);
+    // Not silent: each open subscription ends with the documented close code once its process listens again.
+    await Promise.all([onOne.ended(), onTwo.ended()]);
+    expect(onOne.errors).toEqual([{ message: `closed with ${MISSED_CHANGES_CLOSE_CODE}` }]);
+    expect(onTwo.errors).toEqual([{ message: `closed with ${MISSED_CHANGES_CLOSE_CODE}` }]);
+
+    // A client that reconnects (and refetches) is live again.
+    const again = new Subscriber(two.url, topic.id);
+    subscribers.push(again);
+    await again.live((i) => gql(one.url, CREATE_EVENT, { input: { title: `probe ${i + 1000}`, timelineId: topic.id } }, carol.token));
     await gql(one.url, CREATE_EVENT, { input: { title: 'after reconnect', tags: ['CrossReconnect'] } }, carol.token);
-    expect(await onTwo.waitFor('after reconnect')).toBeDefined();
+    expect(await again.waitFor('after reconnect')).toBeDefined();
   });
 });

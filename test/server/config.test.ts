@@ -15,6 +15,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ NODE_ENV: 'production', INTROSPECTION: 'true', ...secret }).introspection).toBe(true);
   });
 
+  it('reads SUBSCRIPTION_QUEUE_CAPACITY (unset: the event bus default), refusing less than 1', () => {
+    expect(loadConfig(secret).subscriptionQueueCapacity).toBeUndefined();
+    expect(loadConfig({ ...secret, SUBSCRIPTION_QUEUE_CAPACITY: '250' }).subscriptionQueueCapacity).toBe(250);
+    expect(() => loadConfig({ ...secret, SUBSCRIPTION_QUEUE_CAPACITY: '0' })).toThrow(/SUBSCRIPTION_QUEUE_CAPACITY must be at least 1/);
+    expect(() => loadConfig({ ...secret, SUBSCRIPTION_QUEUE_CAPACITY: 'many' })).toThrow(/SUBSCRIPTION_QUEUE_CAPACITY must be a whole number/);
+  });
+
   it('reads limits, timeouts and thresholds from the environment', () => {
     const config = loadConfig({
       ...secret,
