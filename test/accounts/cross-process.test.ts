@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REVOKED_CLOSE_CODE } from '../../src/users/session-guard';
 import { postGraphQL, type GraphQLResponse } from '../support/api';
 import { createTestDatabase } from '../support/database';
-import { startServerProcess, type ServerProcess } from '../ingestion/server-process';
+import { gql, signUp, startServerProcess, type ServerProcess } from '../ingestion/server-process';
 import { Subscriber } from '../ingestion/subscriber';
 
 /** Two real server processes (`npm start`'s entry) on one database: throttle counts and revocations are shared. */
@@ -28,17 +28,6 @@ afterAll(async () => {
   await Promise.all(subscribers.map((subscriber) => subscriber.close()));
   await Promise.all([one?.stop(), two?.stop()]);
 });
-
-async function gql(url: string, query: string, variables: Record<string, unknown> = {}, token?: string) {
-  const response = await postGraphQL<Record<string, any>>(url, query, variables, token);
-  if (response.errors) throw new Error(JSON.stringify(response.errors));
-  return response.data!;
-}
-
-async function signUp(url: string, username: string) {
-  const data = await gql(url, `mutation($u: String!, $p: String!) { signUp(username: $u, password: $p) { token user { id } } }`, { u: username, p: PASSWORD });
-  return data.signUp as { token: string; user: { id: string } };
-}
 
 const code = (response: GraphQLResponse<unknown>) => (response.errors ? response.errors[0].extensions?.code : 'OK');
 

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postGraphQL } from '../support/api';
 import { createTestDatabase } from '../support/database';
 import { CREATE_EVENT } from '../ingestion/operations';
-import { startServerProcess, type ServerProcess } from '../ingestion/server-process';
+import { gql, signUp, startServerProcess, type ServerProcess } from '../ingestion/server-process';
 import { DELETE_EVENT, UPDATE_EVENT } from './operations';
 import { EVENT_REMOVED, EVENT_UPDATED, Feed } from './feed';
 
@@ -20,17 +19,6 @@ afterAll(async () => {
   await Promise.all(feeds.map((feed) => feed.close()));
   await Promise.all([one?.stop(), two?.stop()]);
 });
-
-async function gql(url: string, query: string, variables: Record<string, unknown>, token?: string) {
-  const response = await postGraphQL<Record<string, any>>(url, query, variables, token);
-  if (response.errors) throw new Error(JSON.stringify(response.errors));
-  return response.data!;
-}
-
-async function signUp(url: string, username: string) {
-  const data = await gql(url, `mutation($u: String!) { signUp(username: $u, password: "correct horse battery") { token user { id } } }`, { u: username });
-  return data.signUp as { token: string; user: { id: string } };
-}
 
 const timeline = async (token: string, input: string) => (await gql(one.url, `mutation { createTimeline(input: { ${input} }) { id } }`, {}, token)).createTimeline.id as string;
 

@@ -1,10 +1,9 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_BUS_APPLICATION_NAME, MISSED_CHANGES_CLOSE_CODE } from '../../src/events/event-bus';
-import { postGraphQL } from '../support/api';
 import { createTestDatabase } from '../support/database';
 import { CREATE_EVENT, INGEST_EVENTS } from './operations';
-import { startServerProcess, type ServerProcess } from './server-process';
+import { gql, signUp, startServerProcess, type ServerProcess } from './server-process';
 import { Subscriber } from './subscriber';
 
 /** Two real server processes on one database: an event ingested on one reaches subscribers on the other. */
@@ -22,17 +21,6 @@ afterAll(async () => {
   await Promise.all(subscribers.map((subscriber) => subscriber.close()));
   await Promise.all([one?.stop(), two?.stop()]);
 });
-
-async function gql(url: string, query: string, variables: Record<string, unknown>, token?: string) {
-  const response = await postGraphQL<Record<string, any>>(url, query, variables, token);
-  if (response.errors) throw new Error(JSON.stringify(response.errors));
-  return response.data!;
-}
-
-async function signUp(url: string, username: string) {
-  const data = await gql(url, `mutation($u: String!) { signUp(username: $u, password: "correct horse battery") { token user { id } } }`, { u: username });
-  return data.signUp as { token: string; user: { id: string } };
-}
 
 describe('eventAdded across server processes (LISTEN/NOTIFY)', () => {
   it('delivers an event created or ingested on one process to a subscriber on the other, privacy included', async () => {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { projectRoot } from '../../src/config';
+import { postGraphQL } from '../support/api';
 
 export interface ServerProcess {
   url: string;
@@ -37,4 +38,17 @@ function stop(child: ChildProcess): Promise<void> {
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
   });
+}
+
+/** The data of `query` posted to a server process at `url`; its errors, if any, thrown. */
+export async function gql(url: string, query: string, variables: Record<string, unknown> = {}, token?: string) {
+  const response = await postGraphQL<Record<string, any>>(url, query, variables, token);
+  if (response.errors) throw new Error(JSON.stringify(response.errors));
+  return response.data!;
+}
+
+/** A new user signed up on the server process at `url`, with its token. */
+export async function signUp(url: string, username: string, password = 'correct horse battery') {
+  const data = await gql(url, `mutation($u: String!, $p: String!) { signUp(username: $u, password: $p) { token user { id } } }`, { u: username, p: password });
+  return data.signUp as { token: string; user: { id: string } };
 }

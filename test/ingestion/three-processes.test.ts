@@ -1,10 +1,9 @@
 import pg from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postGraphQL } from '../support/api';
 import { createTestDatabase } from '../support/database';
 import { CREATE_EVENT, INGEST_EVENTS } from './operations';
-import { startServerProcess, type ServerProcess } from './server-process';
+import { gql, startServerProcess, type ServerProcess } from './server-process';
 import { Subscriber } from './subscriber';
 
 /**
@@ -25,12 +24,6 @@ afterAll(async () => {
   await Promise.all(subscribers.map((subscriber) => subscriber.close()));
   await Promise.all(processes.map((server) => server.stop()));
 });
-
-async function gql(url: string, query: string, variables: Record<string, unknown>, token?: string) {
-  const response = await postGraphQL<Record<string, any>>(url, query, variables, token);
-  if (response.errors) throw new Error(JSON.stringify(response.errors));
-  return response.data!;
-}
 
 const casing = (name: string, i: number) => [name, name.toUpperCase(), name.toLowerCase(), `#${name}`][i % 4];
 
