@@ -57,11 +57,11 @@ export class CompiledExecutor {
       if (Symbol.asyncIterator in stream) {
         const key = `${args.operationName ?? ''}|${JSON.stringify(args.variableValues ?? {})}|${args.shareKey}`;
         const run = (payload: unknown) => Promise.resolve(compiled.query(payload, args.contextValue, args.variableValues ?? {})).then((result) => withGraphQLErrors(result, args.document));
-        return mapPayloads(stream, (payload) => this.shared(args.document, payload, key, run));
+        return mapStream(stream, (payload) => this.shared(args.document, payload, key, run));
       }
     } else if (compiled?.subscribe) {
       const stream = await compiled.subscribe(undefined, args.contextValue, args.variableValues ?? {});
-      if (Symbol.asyncIterator in stream) return mapResults(stream, (result) => withGraphQLErrors(result, args.document));
+      if (Symbol.asyncIterator in stream) return mapStream(stream, (result) => withGraphQLErrors(result, args.document));
     }
     return subscribe(this.graphqlJsArgs(args));
   }
@@ -110,23 +110,10 @@ function withGraphQLErrors(result: ExecutionResult, document: DocumentNode): Exe
   return result.errors ? { ...result, errors: result.errors.map((error) => asGraphQLError(error, document.loc?.source)) } : result;
 }
 
-/** Each event of `source` executed by `run`; ending or failing the stream ends or fails `source` at once. */
-function mapPayloads(stream: AsyncIterable<unknown>, run: (payload: unknown) => Promise<ExecutionResult>): AsyncIterableIterator<ExecutionResult> {
+/** Each value of `stream` through `map`, one after the other; ending or failing the result ends or fails `stream` at once. */
+function mapStream<T>(stream: AsyncIterable<T>, map: (value: T) => ExecutionResult | Promise<ExecutionResult>): AsyncIterableIterator<ExecutionResult> {
   const source = stream[Symbol.asyncIterator]();
-  const step = async (next: IteratorResult<unknown>): Promise<IteratorResult<ExecutionResult>> => (next.done ? { value: undefined, done: true } : { value: await run(next.value), done: false });
-  return {
-    next: async () => step(await source.next()),
-    return: async () => (source.return ? step(await source.return()) : { value: undefined, done: true }),
-    throw: async (error: unknown) => (source.throw ? step(await source.throw(error)) : Promise.reject(error)),
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
-}
-
-/** Each result of `source` through `map`; ending or failing the stream ends or fails `source` at once. */
-function mapResults(source: AsyncIterableIterator<ExecutionResult>, map: (result: ExecutionResult) => ExecutionResult): AsyncIterableIterator<ExecutionResult> {
-  const step = (next: IteratorResult<ExecutionResult>): IteratorResult<ExecutionResult> => (next.done ? next : { value: map(next.value), done: false });
+  const step = async (next: IteratorResult<T>): Promise<IteratorResult<ExecutionResult>> => (next.done ? { value: undefined, done: true } : { value: await map(next.value), done: false });
   return {
     next: async () => step(await source.next()),
     return: async () => (source.return ? step(await source.return()) : { value: undefined, done: true }),
