@@ -113,14 +113,7 @@ export async function startFloor(options: FloorOptions): Promise<Floor> {
    */
   async function ingest({ input }: { input: { title: string; tags: string[] } }, viewer: number | null) {
     if (viewer === null) throw new FloorRequestError('Sign in to create an event', 'UNAUTHENTICATED');
-    const foldedOf = new Map<string, string>();
-    const timelineOf = new Map<string, number>();
-    const note = (rows: { name: string; folded: string; id: number | null }[]) => {
-      for (const row of rows) {
-        foldedOf.set(row.name, row.folded);
-        if (row.id !== null) timelineOf.set(row.folded, row.id);
-      }
-    };
+    const { foldedOf, timelineOf, note } = tagLookup();
     note(await run(pool, FOLD_AND_FIND, [input.tags]));
     /** Folded key → the first spelling given, in the order given: the event keeps these spellings. */
     const spelling = new Map<string, string>();
@@ -166,14 +159,7 @@ export async function startFloor(options: FloorOptions): Promise<Floor> {
       if (!event?.visible) throw new FloorRequestError('Event not found', 'NOT_FOUND');
       if (event.created_by !== viewer) throw new FloorRequestError('Only its creator may edit an event', 'FORBIDDEN');
       const all = names(event);
-      const foldedOf = new Map<string, string>();
-      const timelineOf = new Map<string, number>();
-      const note = (rows: { name: string; folded: string; id: number | null }[]) => {
-        for (const row of rows) {
-          foldedOf.set(row.name, row.folded);
-          if (row.id !== null) timelineOf.set(row.folded, row.id);
-        }
-      };
+      const { foldedOf, timelineOf, note } = tagLookup();
       note(event.found);
       if (all.some((name) => !foldedOf.has(name))) note(await run(client, FOLD_AND_FIND, [all.filter((name) => !foldedOf.has(name))]));
       const spelling = new Map<string, string>();
@@ -277,4 +263,17 @@ export async function startFloor(options: FloorOptions): Promise<Floor> {
       await pool.end();
     },
   };
+}
+
+/** What fold-and-find rows have told so far: each given name's folded key, and each folded key's hashtag timeline. */
+function tagLookup() {
+  const foldedOf = new Map<string, string>();
+  const timelineOf = new Map<string, number>();
+  const note = (rows: { name: string; folded: string; id: number | null }[]) => {
+    for (const row of rows) {
+      foldedOf.set(row.name, row.folded);
+      if (row.id !== null) timelineOf.set(row.folded, row.id);
+    }
+  };
+  return { foldedOf, timelineOf, note };
 }
