@@ -102,7 +102,8 @@ export async function startApp({ orm, config: given, logger = createLogger('info
       ...(config.apolloReporting ? [] : implicitReportingDisabled()),
       { async serverWillStart() { return { drainServer: async () => { sweeper.stop(); await wsCleanup.dispose(); await eventBus.stop(); await replicas?.stop(); } }; } },
       protection.costPlugin(),
-      readRouting,
+      // Without replicas every connection is the primary: nothing to route, so no hook on each request.
+      ...(replicas ? [readRouting] : []),
       requestLogPlugin(logger, config.slowOperationMs),
       ...(metrics ? [metricsPlugin(metrics)] : []),
       ...(config.reportStatementCount ? [reportStatementCount] : []),
