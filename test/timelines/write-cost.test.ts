@@ -5,7 +5,7 @@ import { newTimeline, newUser } from '../support/factories';
 
 const api = useTestApi();
 const CALLS = 2_000;
-const WARMUP = 200;
+const WARMUP = 500;
 
 /** CPU of this process (service, ORM, driver; not PostgreSQL's) per call of `call`, after a warm-up. */
 async function cpuMsPerCall(call: (i: number) => Promise<unknown>): Promise<number> {
