@@ -13,6 +13,15 @@ export function timelineGoneIsNotFound(error: unknown): never {
   throw error;
 }
 
+/**
+ * A row this unit of work inserts that a concurrent one inserted first (a unique violation): undefined, for the
+ * caller to read it anew (its snapshot did not see it).
+ */
+export function insertedMeanwhile(error: unknown): undefined {
+  if (error instanceof UniqueConstraintViolationException) return undefined;
+  throw error;
+}
+
 /** A clash on a timeline name index is NAME_TAKEN (SPEC section 3); the driver's error names the index. */
 export function nameClashIsTaken(error: unknown, formattedName: string): never {
   if (error instanceof UniqueConstraintViolationException && NAME_INDEXES.has((error as { constraint?: string }).constraint ?? '')) {

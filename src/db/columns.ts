@@ -1,4 +1,4 @@
-import { MetadataStorage, UnderscoreNamingStrategy, type Dictionary, type EntityClass, type EntityProperty } from '@mikro-orm/core';
+import { helper, MetadataStorage, Reference, ReferenceKind, UnderscoreNamingStrategy, type Dictionary, type EntityClass, type EntityProperty } from '@mikro-orm/core';
 import type { PgTimestamp } from './prepared';
 
 /** A column's value as the ORM's connection returns it: timestamps as text, a reference as its primary key. */
@@ -29,4 +29,23 @@ export function columns<T>(entity: EntityClass<T>, alias: string, properties?: r
       return `${alias}.${column} as "${name}"`;
     })
     .join(', ');
+}
+
+/** A `Date` as PostgreSQL writes a `timestamp` in UTC (`PgTimestamp`). */
+const pgTimestamp = (date: Date): PgTimestamp => date.toISOString().slice(0, 23).replace('T', ' ');
+
+/**
+ * A managed entity (created or changed by a unit of work, after its flush) as a hand-written read would have
+ * returned it: the same `EntityRow`, so that a write answers with what a read of it returns.
+ */
+export function entityRow<T extends object>(entity: T): EntityRow<T> {
+  const row: Dictionary = {};
+  for (const prop of helper(entity).__meta.props) {
+    if (prop.persist === false || (prop.kind !== ReferenceKind.SCALAR && prop.kind !== ReferenceKind.MANY_TO_ONE)) continue;
+    const value: unknown = (entity as Dictionary)[prop.name];
+    if (value instanceof Date) row[prop.name] = pgTimestamp(value);
+    else if (value != null && prop.kind === ReferenceKind.MANY_TO_ONE) row[prop.name] = helper(Reference.unwrapReference(value as object)).getPrimaryKey();
+    else row[prop.name] = value ?? null;
+  }
+  return row as EntityRow<T>;
 }

@@ -6,7 +6,7 @@ import { TimelineMember } from './timeline-member.entity';
 export type MembershipRow = EntityRow<TimelineMember>;
 
 const MEMBERSHIP_COLUMNS = columns(TimelineMember, 'm');
-import type { MemberRole, MemberState } from './timeline-member.entity';
+import type { MemberState } from './timeline-member.entity';
 
 const FIND = statement('membership.find', `select ${MEMBERSHIP_COLUMNS} from timeline_member m where m.timeline_id = $1 and m.user_id = $2`);
 const FIND_OF_USER = statement(
@@ -27,23 +27,6 @@ const PAGES = statement(
      order by m.user_id limit $4
    ) m`,
 );
-const INSERT = writeStatement(
-  'membership.insert',
-  `insert into timeline_member as m (timeline_id, user_id, role, state) values ($1, $2, $3, $4)
-   on conflict (timeline_id, user_id) do nothing
-   returning ${MEMBERSHIP_COLUMNS}`,
-);
-const BLOCK = writeStatement(
-  'membership.block',
-  `insert into timeline_member as m (timeline_id, user_id, role, state) values ($1, $2, 'member', 'blocked')
-   on conflict (timeline_id, user_id) do update set role = 'member', state = 'blocked'
-   returning ${MEMBERSHIP_COLUMNS}`,
-);
-const UPDATE = writeStatement(
-  'membership.update',
-  `update timeline_member m set role = $3, state = $4 where m.timeline_id = $1 and m.user_id = $2 returning ${MEMBERSHIP_COLUMNS}`,
-);
-const DELETE = writeStatement('membership.delete', `delete from timeline_member m where m.timeline_id = $1 and m.user_id = $2 and m.state = $3 returning m.user_id`);
 const OTHER_ADMINS = statement(
   'membership.otherAdmins',
   `select count(*)::int as count from timeline_member m
@@ -75,24 +58,6 @@ export class MembershipRepository {
   /** Up to `limit` memberships in `state` of each timeline, by user id, after `afterUserId`. */
   pages(timelineIds: readonly number[], state: MemberState, afterUserId: number, limit: number): Promise<MembershipRow[]> {
     return this.db.rows<MembershipRow>(PAGES, [timelineIds, state, afterUserId, limit]);
-  }
-
-  /** Undefined when the user already has a row for that timeline. */
-  insert(timelineId: number, userId: number, role: MemberRole, state: MemberState): Promise<MembershipRow | undefined> {
-    return this.db.row<MembershipRow>(INSERT, [timelineId, userId, role, state]);
-  }
-
-  block(timelineId: number, userId: number): Promise<MembershipRow> {
-    return this.db.row<MembershipRow>(BLOCK, [timelineId, userId]) as Promise<MembershipRow>;
-  }
-
-  update(timelineId: number, userId: number, role: MemberRole, state: MemberState): Promise<MembershipRow | undefined> {
-    return this.db.row<MembershipRow>(UPDATE, [timelineId, userId, role, state]);
-  }
-
-  /** Whether a row in that state was there to delete. */
-  async delete(timelineId: number, userId: number, state: MemberState): Promise<boolean> {
-    return (await this.db.rows(DELETE, [timelineId, userId, state])).length > 0;
   }
 
   async otherActiveAdmins(timelineId: number, userId: number): Promise<number> {

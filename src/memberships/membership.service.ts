@@ -1,4 +1,5 @@
-import { timelineGoneIsNotFound } from '../common/db-errors';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { insertedMeanwhile, timelineGoneIsNotFound } from '../common/db-errors';
 import { badInput, forbidden, notFound } from '../common/errors';
 import { decodeCursor, encodeCursor, pageSize, parseId, toConnection, type Connection, type PageArgs } from '../common/pagination';
 import type { PreparedStatements } from '../db/prepared';
@@ -8,7 +9,8 @@ import type { UserService } from '../users/user.service';
 import type { TimelineRow } from '../timelines/timeline.repository';
 import type { MembershipRow } from './membership.repository';
 import { MembershipRepository } from './membership.repository';
-import type { MemberRole, MemberState } from './timeline-member.entity';
+import { TimelineMember, type MemberRole, type MemberState } from './timeline-member.entity';
+import { entityRow } from '../db/columns';
 
 /** What an admin- or moderator-only change sees once it holds the community's lock. */
 interface Locked {
@@ -16,6 +18,8 @@ interface Locked {
   memberships: MembershipRepository;
   /** The caller's membership, read under the lock. */
   caller: MembershipRow | undefined;
+  /** The unit of work: what `work` creates, changes or removes on it is flushed when it commits. */
+  em: EntityManager;
 }
 
 const MANAGERS: MemberRole[] = ['admin', 'moderator'];
@@ -57,10 +61,13 @@ export class MembershipService {
   async join(rawId: string): Promise<MembershipRow> {
     const userId = this.users.requireViewer();
     const timeline = await this.joinable(parseId(rawId, 'timeline id'));
-    const memberships = new MembershipRepository(this.scope.db);
     const state = timeline.visibility === 'public' && !timeline.requiresApproval ? 'active' : 'pending';
-    // A concurrent join's row is invisible to this statement's snapshot once it conflicts: read it anew.
-    const membership = (await memberships.insert(timeline.id, userId, 'member', state).catch(timelineGoneIsNotFound)) ?? (await memberships.find(timeline.id, userId));
+    // A row already there (or a concurrent join's, invisible to this snapshot) is a unique violation: read it anew.
+    const joined = await this.scope.db
+      .transaction(async ({ em }) => em.create(TimelineMember, { timeline: timeline.id, user: userId, role: 'member', state }))
+      .then(entityRow, insertedMeanwhile)
+      .catch(timelineGoneIsNotFound);
+    const membership = joined ?? (await new MembershipRepository(this.scope.db).find(timeline.id, userId));
     if (!membership) throw notFound('Timeline');
     if (membership.state === 'blocked') throw forbidden('You are blocked from this community');
     this.scope.loaders.membership.clear(timeline.id).prime(timeline.id, membership);
@@ -71,62 +78,80 @@ export class MembershipService {
   async leave(rawId: string): Promise<boolean> {
     const userId = this.users.requireViewer();
     const timelineId = parseId(rawId, 'timeline id');
-    return this.scope.db.transaction(async (sql) => {
-      const memberships = new MembershipRepository(sql);
+    return this.scope.db.transaction(async (db) => {
+      const memberships = new MembershipRepository(db);
       await memberships.lockCommunity(timelineId);
-      const own = await memberships.find(timelineId, userId);
+      const own = await findMembership(db.em, timelineId, userId);
       if (!own) throw notFound('Membership');
       if (own.state === 'blocked') throw forbidden('You are blocked from this community');
       await this.keepAnAdmin(memberships, own, 'leave');
-      return memberships.delete(timelineId, userId, own.state);
-    });
-  }
-
-  approve(rawTimelineId: string, rawUserId: string): Promise<MembershipRow> {
-    return this.manage(rawTimelineId, MANAGERS, 'approve members', async ({ timeline, memberships }) => {
-      const target = await memberships.find(timeline.id, parseId(rawUserId, 'user id'));
-      if (target?.state !== 'pending') throw notFound('Pending request');
-      return (await memberships.update(timeline.id, target.user, target.role, 'active'))!;
-    });
-  }
-
-  deny(rawTimelineId: string, rawUserId: string): Promise<boolean> {
-    return this.manage(rawTimelineId, MANAGERS, 'deny members', async ({ timeline, memberships }) => {
-      if (!(await memberships.delete(timeline.id, parseId(rawUserId, 'user id'), 'pending'))) throw notFound('Pending request');
+      db.em.remove(own);
       return true;
     });
   }
 
-  setRole(rawTimelineId: string, rawUserId: string, role: MemberRole): Promise<MembershipRow> {
-    return this.manage(rawTimelineId, ADMINS, 'change roles', async ({ timeline, memberships }) => {
-      const target = await memberships.find(timeline.id, parseId(rawUserId, 'user id'));
-      if (!target) throw notFound('Member');
-      if (target.state !== 'active') throw badInput('Only active members have roles: approve or unblock them first');
-      if (role !== 'admin') await this.keepAnAdmin(memberships, target, 'be demoted');
-      return (await memberships.update(timeline.id, target.user, role, 'active'))!;
+  async approve(rawTimelineId: string, rawUserId: string): Promise<MembershipRow> {
+    const userId = parseId(rawUserId, 'user id');
+    return entityRow(
+      await this.manage(rawTimelineId, MANAGERS, 'approve members', async ({ timeline, em }) => {
+        const target = await findMembership(em, timeline.id, userId);
+        if (target?.state !== 'pending') throw notFound('Pending request');
+        return em.assign(target, { state: 'active' });
+      }),
+    );
+  }
+
+  deny(rawTimelineId: string, rawUserId: string): Promise<boolean> {
+    const userId = parseId(rawUserId, 'user id');
+    return this.manage(rawTimelineId, MANAGERS, 'deny members', async ({ timeline, em }) => {
+      const target = await findMembership(em, timeline.id, userId);
+      if (target?.state !== 'pending') throw notFound('Pending request');
+      em.remove(target);
+      return true;
     });
   }
 
-  block(rawTimelineId: string, rawUserId: string): Promise<MembershipRow> {
+  async setRole(rawTimelineId: string, rawUserId: string, role: MemberRole): Promise<MembershipRow> {
     const userId = parseId(rawUserId, 'user id');
-    return this.manage(rawTimelineId, ADMINS, 'block users', async ({ timeline, memberships, caller }) => {
-      if (userId === caller!.user) throw badInput('You cannot block yourself');
-      if (!(await this.scope.loaders.user.load(userId))) throw notFound('User');
-      return memberships.block(timeline.id, userId);
-    });
+    return entityRow(
+      await this.manage(rawTimelineId, ADMINS, 'change roles', async ({ timeline, memberships, em }) => {
+        const target = await findMembership(em, timeline.id, userId);
+        if (!target) throw notFound('Member');
+        if (target.state !== 'active') throw badInput('Only active members have roles: approve or unblock them first');
+        if (role !== 'admin') await this.keepAnAdmin(memberships, target, 'be demoted');
+        return em.assign(target, { role });
+      }),
+    );
+  }
+
+  /** A join that inserted the row first makes the block's insert a unique violation: it runs again, and finds it. */
+  async block(rawTimelineId: string, rawUserId: string): Promise<MembershipRow> {
+    const userId = parseId(rawUserId, 'user id');
+    const run = () =>
+      this.manage(rawTimelineId, ADMINS, 'block users', async ({ timeline, em, caller }) => {
+        if (userId === caller!.user) throw badInput('You cannot block yourself');
+        if (!(await this.scope.loaders.user.load(userId))) throw notFound('User');
+        const target = await findMembership(em, timeline.id, userId);
+        const blocked = { role: 'member', state: 'blocked' } as const;
+        return target ? em.assign(target, blocked) : em.create(TimelineMember, { timeline: timeline.id, user: userId, ...blocked });
+      });
+    return entityRow((await run().catch(insertedMeanwhile)) ?? (await run()));
   }
 
   unblock(rawTimelineId: string, rawUserId: string): Promise<boolean> {
-    return this.manage(rawTimelineId, ADMINS, 'unblock users', async ({ timeline, memberships }) => {
-      if (!(await memberships.delete(timeline.id, parseId(rawUserId, 'user id'), 'blocked'))) throw notFound('Blocked user');
+    const userId = parseId(rawUserId, 'user id');
+    return this.manage(rawTimelineId, ADMINS, 'unblock users', async ({ timeline, em }) => {
+      const target = await findMembership(em, timeline.id, userId);
+      if (target?.state !== 'blocked') throw notFound('Blocked user');
+      em.remove(target);
       return true;
     });
   }
 
   /** The last active admin of a community cannot stop being one. */
-  private async keepAnAdmin(memberships: MembershipRepository, membership: MembershipRow, action: string): Promise<void> {
+  private async keepAnAdmin(memberships: MembershipRepository, membership: TimelineMember, action: string): Promise<void> {
     if (membership.role !== 'admin' || membership.state !== 'active') return;
-    if ((await memberships.otherActiveAdmins(membership.timeline, membership.user)) === 0) {
+    if ((await memberships.otherActiveAdmins(membership.timeline.id, membership.user.id)) === 0) {
       throw forbidden(`The last admin cannot ${action}: make another member admin first`);
     }
   }
@@ -139,14 +164,14 @@ export class MembershipService {
   private async manage<T>(rawTimelineId: string, roles: MemberRole[], action: string, work: (locked: Locked) => Promise<T>): Promise<T> {
     const userId = this.users.requireViewer();
     const timeline = await this.community(rawTimelineId);
-    const result = await this.scope.db.transaction(async (sql: PreparedStatements) => {
-      const memberships = new MembershipRepository(sql);
+    const result = await this.scope.db.transaction(async (db: PreparedStatements) => {
+      const memberships = new MembershipRepository(db);
       await memberships.lockCommunity(timeline.id);
       const caller = await memberships.find(timeline.id, userId);
       if (caller?.state !== 'active' || !roles.includes(caller.role)) {
         throw forbidden(`Only ${roles.join('s and ')}s of ${this.formatted(timeline)} may ${action}`);
       }
-      return work({ timeline, memberships, caller });
+      return work({ timeline, memberships, caller, em: db.em });
     });
     this.scope.loaders.membership.clear(timeline.id);
     this.scope.loaders.memberCount.clear(timeline.id);
@@ -168,6 +193,11 @@ export class MembershipService {
     if (timeline.timelineType !== 'community') throw badInput(`${this.formatted(timeline)} is not a community: only communities have members`);
     return timeline;
   }
+}
+
+/** A membership as a managed entity of the unit of work `em` (to change or remove), read under the community's lock. */
+function findMembership(em: EntityManager, timelineId: number, userId: number): Promise<TimelineMember | null> {
+  return em.findOne(TimelineMember, { timeline: timelineId, user: userId });
 }
 
 export function userCursor(kind: string, cursor: string): number {

@@ -1,4 +1,4 @@
-import { Entity, Enum, Index, ManyToOne, Property, type Ref } from '@mikro-orm/core';
+import { Entity, Enum, Index, ManyToOne, Property, type Opt, type Ref } from '@mikro-orm/core';
 import { Timeline } from '../timelines/timeline.entity';
 import { User } from '../users/user.entity';
 
@@ -23,5 +23,5 @@ export class TimelineMember {
   state: MemberState = 'active';
 
   @Property({ type: 'datetime', columnType: 'timestamp', defaultRaw: 'now()' })
-  createdAt: Date = new Date();
+  createdAt: Date & Opt = new Date();
 }

@@ -1,4 +1,4 @@
-import { Check, Entity, Enum, Index, ManyToOne, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
+import { Check, Entity, Enum, Index, ManyToOne, PrimaryKey, Property, type Opt, type Ref } from '@mikro-orm/core';
 import { User } from '../users/user.entity';
 import { PERSONAL_NAME_CONFLICT, PERSONAL_NAME_INDEX, PUBLIC_NAME_CONFLICT, PUBLIC_NAME_INDEX } from './timeline-names';
 
@@ -40,5 +40,5 @@ export class Timeline {
   createdBy?: Ref<User> | null;
 
   @Property({ type: 'datetime', columnType: 'timestamp', defaultRaw: 'now()' })
-  createdAt: Date = new Date();
+  createdAt: Date & Opt = new Date();
 }

@@ -1,6 +1,6 @@
-import { statement, writeStatement, type PreparedStatements, type Statement } from '../db/prepared';
-import type { TimelineKind, TimelineVisibility } from './timeline.entity';
-import { folded, foldedParam, PERSONAL_NAME_CONFLICT, PUBLIC_NAME_CONFLICT } from './timeline-names';
+import { statement, writeStatement, type PreparedStatements } from '../db/prepared';
+import type { TimelineKind } from './timeline.entity';
+import { folded, foldedParam } from './timeline-names';
 import { columns, type EntityRow } from '../db/columns';
 import { Timeline } from './timeline.entity';
 import { timelineVisibleTo } from './timeline-visibility';
@@ -45,33 +45,9 @@ const LIST = statement(
    limit $5`,
 );
 
-const insertStatement = (type: TimelineKind, conflict: string) =>
-  writeStatement(
-    `timeline.insert.${type}`,
-    `insert into timeline as t (name, timeline_type, description, visibility, requires_approval, created_by)
-     values ($1, '${type}', $2, $3, $4, $5)
-     on conflict ${conflict} do nothing
-     returning ${TIMELINE_COLUMNS}`,
-  );
-const INSERT: Record<TimelineKind, Statement> = {
-  hashtag: insertStatement('hashtag', PUBLIC_NAME_CONFLICT),
-  community: insertStatement('community', PUBLIC_NAME_CONFLICT),
-  personal: insertStatement('personal', PERSONAL_NAME_CONFLICT),
-};
-
 const FIND_PRIVATE_COMMUNITY = statement(
   'timeline.findPrivateCommunity',
   `select ${TIMELINE_COLUMNS} from timeline t where t.id = $1 and t.timeline_type = 'community' and t.visibility = 'private'`,
-);
-
-/** Absent (null) fields keep their value; `$3` says whether to set the description, null included. */
-const UPDATE = writeStatement(
-  'timeline.update',
-  `update timeline t set name = coalesce($2, t.name),
-     description = case when $3::boolean then $4 else t.description end,
-     visibility = coalesce($5, t.visibility), requires_approval = coalesce($6, t.requires_approval)
-   where t.id = $1
-   returning ${TIMELINE_COLUMNS}`,
 );
 
 const LOCK = writeStatement('timeline.lock', `select id from timeline where id = $1 for update`);
@@ -94,23 +70,6 @@ const DELETE_EVENTS = writeStatement(
   `with removed as (delete from event e where e.timeline_id = $1 returning 1) select count(*)::int as count from removed`,
 );
 const DELETE = writeStatement('timeline.delete', `delete from timeline where id = $1`);
-
-export interface TimelineChanges {
-  name: string | null;
-  /** Undefined: unchanged; null: cleared. */
-  description: string | null | undefined;
-  visibility: TimelineVisibility | null;
-  requiresApproval: boolean | null;
-}
-
-export interface NewTimeline {
-  name: string;
-  type: TimelineKind;
-  description: string | null;
-  visibility: TimelineVisibility;
-  requiresApproval: boolean;
-  createdById: number;
-}
 
 export interface TimelineFilter {
   type?: TimelineKind;
@@ -144,12 +103,6 @@ export class TimelineRepository {
     return this.db.row<TimelineRow>(FIND_PRIVATE_COMMUNITY, [id]);
   }
 
-  /** Throws a `UniqueConstraintViolationException` on one of `NAME_INDEXES` when the new name is taken. */
-  update(id: number, changes: TimelineChanges): Promise<TimelineRow | undefined> {
-    const { name, description, visibility, requiresApproval } = changes;
-    return this.db.row<TimelineRow>(UPDATE, [id, name, description !== undefined, description ?? null, visibility, requiresApproval]);
-  }
-
   /** Locks the timeline's row until the end of the transaction (nothing may list an event on it meanwhile). */
   async lock(id: number): Promise<void> {
     await this.db.rows(LOCK, [id]);
@@ -162,11 +115,5 @@ export class TimelineRepository {
     const deletedEvents = (await this.db.row<{ count: number }>(DELETE_EVENTS, [id]))!.count;
     await this.db.rows(DELETE, [id]);
     return { deletedEvents, removedListings };
-  }
-
-  /** Undefined when the name is taken in that type (personal: by that owner). */
-  insert(timeline: NewTimeline): Promise<TimelineRow | undefined> {
-    const { name, description, visibility, requiresApproval, createdById } = timeline;
-    return this.db.row<TimelineRow>(INSERT[timeline.type], [name, description, visibility, requiresApproval, createdById]);
   }
 }

@@ -1,15 +1,17 @@
+import { LockMode } from '@mikro-orm/core';
 import { nameClashIsTaken } from '../common/db-errors';
-import { badInput, forbidden, nameTaken, notFound, unauthenticated } from '../common/errors';
+import { badInput, forbidden, notFound, unauthenticated } from '../common/errors';
 import { decodeCursor, encodeCursor, pageSize, parseId, toConnection, type Connection } from '../common/pagination';
 import type { CreateTimelineInput, QueryTimelinesArgs, UpdateTimelineInput } from '../generated/graphql';
 import { baseNameForType, formatName, parseFormattedName } from '../naming/naming';
 import type { Scope } from '../common/scope';
 import type { UserService } from '../users/user.service';
-import type { MemberRole } from '../memberships/timeline-member.entity';
-import type { TimelineKind, TimelineVisibility } from './timeline.entity';
+import { TimelineMember, type MemberRole } from '../memberships/timeline-member.entity';
+import { Timeline, type TimelineKind, type TimelineVisibility } from './timeline.entity';
 import { MembershipRepository } from '../memberships/membership.repository';
 import type { TimelineRow } from './timeline.repository';
-import { TimelineRepository, type TimelineChanges } from './timeline.repository';
+import { TimelineRepository } from './timeline.repository';
+import { entityRow } from '../db/columns';
 
 export const MAX_DESCRIPTION_LENGTH = 5000;
 
@@ -89,41 +91,47 @@ export class TimelineService {
     const createdById = this.users.requireViewer();
     const name = baseNameForType(input.type, input.name);
     if (input.requiresApproval && input.type !== 'community') throw badInput('Only communities can require approval to join');
-    const timeline = {
-      name,
-      type: input.type,
-      description: checkDescription(input.description),
-      visibility: visibilityFor(input.type, input.visibility),
-      requiresApproval: input.requiresApproval ?? false,
-      createdById,
-    };
-    const created =
-      input.type === 'community'
-        ? await this.scope.db.transaction(async (sql) => {
-            const community = await new TimelineRepository(sql).insert(timeline);
-            if (community) await new MembershipRepository(sql).insert(community.id, createdById, 'admin', 'active');
-            return community;
-          })
-        : await this.timelines.insert(timeline);
-    if (!created) throw nameTaken(formatName(input.type, name));
-    return created;
+    const type = input.type;
+    const created = await this.scope.db
+      .transaction(async ({ em }) => {
+        const timeline = em.create(Timeline, {
+          name,
+          timelineType: type,
+          description: checkDescription(input.description),
+          visibility: visibilityFor(type, input.visibility),
+          requiresApproval: input.requiresApproval ?? false,
+          createdBy: createdById,
+        });
+        if (type === 'community') em.create(TimelineMember, { timeline, user: createdById, role: 'admin', state: 'active' });
+        return timeline;
+      })
+      .catch((error: unknown) => nameClashIsTaken(error, formatName(type, name)));
+    return entityRow(created);
   }
 
   /** Allowed to the creator; for a community, to its active admins and moderators instead (SPEC section 9). */
   async update(rawId: string, input: UpdateTimelineInput): Promise<TimelineRow> {
     const timeline = await this.managed(rawId, ['admin', 'moderator'], 'edit');
     const type = timeline.timelineType;
-    const changes: TimelineChanges = {
-      name: input.name == null ? null : baseNameForType(type, input.name),
-      description: input.description === undefined ? undefined : checkDescription(input.description),
-      visibility: input.visibility == null ? null : visibilityFor(type, input.visibility, 'update'),
-      requiresApproval: input.requiresApproval ?? null,
+    const name = input.name == null ? undefined : baseNameForType(type, input.name);
+    const changes: Partial<Pick<Timeline, 'name' | 'description' | 'visibility' | 'requiresApproval'>> = {
+      ...(name !== undefined && { name }),
+      ...(input.description !== undefined && { description: checkDescription(input.description) }),
+      ...(input.visibility != null && { visibility: visibilityFor(type, input.visibility, 'update') }),
+      ...(input.requiresApproval != null && { requiresApproval: input.requiresApproval }),
     };
     if (changes.requiresApproval && type !== 'community') throw badInput('Only communities can require approval to join');
-    const updated = await this.timelines.update(timeline.id, changes).catch((error: unknown) => nameClashIsTaken(error, formatName(type, changes.name!)));
-    if (!updated) throw notFound('Timeline');
-    this.scope.loaders.timeline.clear(timeline.id).prime(timeline.id, updated);
-    return updated;
+    // The row is read again under its lock: the change applies to what is there now (or to nothing, deleted meanwhile).
+    const updated = await this.scope.db
+      .transaction(async ({ em }) => {
+        const locked = await em.findOne(Timeline, timeline.id, { lockMode: LockMode.PESSIMISTIC_WRITE });
+        if (!locked) throw notFound('Timeline');
+        return em.assign(locked, changes);
+      })
+      .catch((error: unknown) => nameClashIsTaken(error, formatName(type, name!)));
+    const row = entityRow(updated);
+    this.scope.loaders.timeline.clear(timeline.id).prime(timeline.id, row);
+    return row;
   }
 
   /**
