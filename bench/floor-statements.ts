@@ -150,14 +150,25 @@ export const RETAG: Statement = {
 };
 
 /**
- * The listings `r` of visible events on timeline `t` in the window `$3 <= event_date < $4` (timestamp text):
+ * The listings `r` of visible events on timeline `t` in the window `low <= event_date < high` (timestamp text):
  * the floor's own predicate for the three window requests, one range scan of the listing index. Each
  * statement returns no row when timeline `$1` is not visible to viewer `$2`.
  */
-const IN_WINDOW = `from event_timeline_refs r join event e on e.id = r.event_id
-      where r.timeline_id = t.id and r.event_date >= $3::timestamp and r.event_date < $4::timestamp
+const inWindow = (low: string, high: string) => `from event_timeline_refs r join event e on e.id = r.event_id
+      where r.timeline_id = t.id and r.event_date >= ${low}::timestamp and r.event_date < ${high}::timestamp
         and (e.timeline_id is null or e.timeline_id = t.id
           or exists (select from timeline h where h.id = e.timeline_id and ${VISIBLE('h', '$2::int')}))`;
+const IN_WINDOW = inWindow('$3', '$4');
+
+/**
+ * Counts and histograms read the service's maintained per-day counts (`event_day_count`, kept by the schema's
+ * triggers) for the whole days `$5 <= day < $6` and the listings for the partial days `[$3, $5)` and `[$6, $4)`
+ * (the caller cuts the window at UTC midnights): the same table, so that the ratio compares like with like.
+ */
+const WHOLE_DAYS = `select c.day::timestamp as day, c.count from event_day_count c
+      where c.timeline_id = t.id and c.day >= $5::date and c.day < $6::date
+        and (c.hidden_home = 0 or exists (select from timeline h where h.id = c.hidden_home and ${VISIBLE('h', '$2::int')}))`;
+const EDGES = `select r.event_date as day, 1 as count ${inWindow('$3', '$5')} union all select r.event_date, 1 ${inWindow('$6', '$4')}`;
 
 /** The newest 21 events of the window (one more than the page); one row with a null id when it is empty. */
 export const WINDOW_PAGE: Statement = {
@@ -174,14 +185,16 @@ export const WINDOW_PAGE: Statement = {
 
 export const WINDOW_COUNT: Statement = {
   name: 'floor.windowCount',
-  text: `select (select count(*)::int ${IN_WINDOW}) as count from timeline t where t.id = $1 and ${VISIBLE('t', '$2::int')}`,
+  text: `select (select coalesce(sum(d.count), 0)::int from (${WHOLE_DAYS} union all ${EDGES}) d) as count
+    from timeline t where t.id = $1 and ${VISIBLE('t', '$2::int')}`,
 };
 
-/** Per `date_trunc($5)` bin (UTC, weeks from Monday), oldest first; one row with a null start when it is empty. */
+/** Per `date_trunc($7)` bin (UTC, weeks from Monday), oldest first; one row with a null start when it is empty. */
 export const WINDOW_HISTOGRAM: Statement = {
   name: 'floor.windowHistogram',
   text: `select b.start, b.count from timeline t
-    left join lateral (select date_trunc($5::text, r.event_date) as start, count(*)::int as count ${IN_WINDOW} group by 1) b on true
+    left join lateral (select date_trunc($7::text, d.day) as start, sum(d.count)::int as count from (${WHOLE_DAYS} union all ${EDGES}) d
+      group by 1 having sum(d.count) > 0) b on true
     where t.id = $1 and ${VISIBLE('t', '$2::int')}
     order by b.start`,
 };

@@ -201,13 +201,22 @@ export async function startFloor(options: FloorOptions): Promise<Floor> {
     return { timeline: { events: { edges, pageInfo: { hasNextPage: listed.length > PAGE_SIZE, endCursor: edges.at(-1)?.cursor ?? null } } } };
   }
 
+  /** The window's values and its whole UTC days `[fd, td)`; the partial days before and after are counted from the listings. */
+  const DAY = 86_400_000;
+  const aggregateValues = (variables: { id: string; from: string; to: string }, viewer: number | null) => {
+    const [from, to] = [new Date(variables.from).getTime(), new Date(variables.to).getTime()];
+    const fd = Math.min(Math.ceil(from / DAY) * DAY, to);
+    const td = Math.max(Math.floor(to / DAY) * DAY, fd);
+    return [...windowValues(variables, viewer), ...[fd, td].map((ms) => new Date(ms).toISOString().replace('T', ' ').replace('Z', ''))];
+  };
+
   async function windowCount(variables: { id: string; from: string; to: string }, viewer: number | null) {
-    const [row] = await run<{ count: number }>(pool, WINDOW_COUNT, windowValues(variables, viewer));
+    const [row] = await run<{ count: number }>(pool, WINDOW_COUNT, aggregateValues(variables, viewer));
     return { timeline: row ? { eventCount: row.count } : null };
   }
 
   async function windowHistogram(variables: { id: string; bucket: string; from: string; to: string }, viewer: number | null) {
-    const rows = await run<{ start: string | null; count: number }>(pool, WINDOW_HISTOGRAM, [...windowValues(variables, viewer), variables.bucket.toLowerCase()]);
+    const rows = await run<{ start: string | null; count: number }>(pool, WINDOW_HISTOGRAM, [...aggregateValues(variables, viewer), variables.bucket.toLowerCase()]);
     if (rows.length === 0) return { timeline: null };
     return { timeline: { eventHistogram: rows.filter((row) => row.start !== null).map((row) => ({ start: iso(row.start!), count: row.count })) } };
   }

@@ -58,6 +58,24 @@ export const LINT_EXCUSES: LintExcuse[] = [
     reason: "Attempt and lockout counters of one key in one window: bounded by the throttle's limits, far below 2^31.",
   },
   {
+    rule: 'prefer-bigint-over-int',
+    migrations: ['Migration20261203000300_create_event_day_count'],
+    reason:
+      'Per-day counts keyed by int (serial) timeline ids; a count is at most the listings of one timeline-day, and the ' +
+      "backfill's mark holds an int event id.",
+  },
+  {
+    rule: 'prefer-bigint-over-smallint',
+    migrations: ['Migration20261203000300_create_event_day_count'],
+    reason: 'A shard of a per-day count is 0 to 63 (`pg_backend_pid() % 64`).',
+  },
+  {
+    rule: 'ban-drop-table',
+    migrations: ['Migration20261203000300_create_event_day_count'],
+    statement: /^drop table if exists event_day_count_backfill\b/i,
+    reason: "The backfill's own one-row mark, created by the same migration and read by no client, dropped once the backfill is done.",
+  },
+  {
     rule: 'prefer-text-field',
     migrations: ['Migration20261203000100_event_timeline_refs_listing_kind', 'Migration20261203000210_create_auth_throttle'],
     reason:

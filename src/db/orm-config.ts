@@ -5,6 +5,7 @@ import { codeRoot, type DatabaseTimeouts } from '../config';
 import { StepMigrationGenerator } from './migration-generator';
 import { ReplicaRoutingDriver } from './replicas';
 import { CountingLogger } from './statement-counter';
+import { EventDayCount } from '../events/event-day-count.entity';
 import { Event } from '../events/event.entity';
 import { EventTimelineRef } from '../events/event-timeline-ref.entity';
 import { TimelineMember } from '../memberships/timeline-member.entity';
@@ -14,7 +15,7 @@ import { AuthThrottle } from '../users/auth-throttle.entity';
 import { User } from '../users/user.entity';
 import { UserSession } from '../users/user-session.entity';
 
-export const entities = [User, Timeline, Event, EventTimelineRef, TimelineMember, TimelineViewer, UserSession, AuthThrottle];
+export const entities = [User, Timeline, Event, EventTimelineRef, EventDayCount, TimelineMember, TimelineViewer, UserSession, AuthThrottle];
 
 /**
  * The one ORM configuration, used by the server, the tests, the scripts and `npx mikro-orm`.

@@ -27,9 +27,6 @@ const FIND_BY_IDS = statement(
  */
 const LISTING_VISIBLE = (viewer: string) => `(e.timeline_id = r.timeline_id or ${HOME_VISIBLE(viewer)})`;
 
-/** The listings `r` in the window `from <= event_date < to` (`$from`, `$to`: timestamp text, ±infinity when open). */
-const IN_WINDOW = (from: string, to: string) => `r.event_date >= ${from}::timestamp and r.event_date < ${to}::timestamp`;
-
 /**
  * One page of events for each of several timelines in one statement (the nested-query case): a lateral
  * keyset scan of `event_timeline_refs_listing_idx` per timeline, newest `event_date` first, then id, from
@@ -53,28 +50,50 @@ export const PAGES = statement(
    ) p`,
 );
 
-/** How many events each timeline's pages would go through in the window: one range scan per timeline. */
-export const COUNTS = statement(
-  'event.windowCounts',
-  `select q.listing_id as "listingId", c.count from unnest($1::int[]) as q(listing_id)
-   cross join lateral (
-     select count(*)::int as count from event_timeline_refs r
+/**
+ * The window `$2 <= event_date < $3` cut at UTC midnights: `f`, `t` its bounds, whole days `fd <= day < td` (read
+ * from `event_day_count`), and the edges `f <= event_date < fd` and `td <= event_date < t` (less than a day each,
+ * read from the listings). A window inside one day is all edge (`fd = td = t`); an open side has no edge.
+ */
+const WINDOW_DAYS = `(select f, t, fd, greatest(date_trunc('day', t), fd) as td from (
+     select f, t, least(case when date_trunc('day', f) = f then f else date_trunc('day', f) + interval '1 day' end, t) as fd
+     from (select $2::timestamp as f, $3::timestamp as t) b) b) w`;
+
+/** The day rows of timeline `q.listing_id` in `w`'s whole days that the viewer `$4` may count (SPEC section 5). */
+const WHOLE_DAYS = `select c.day::timestamp as day, c.count from event_day_count c left join timeline h on h.id = c.hidden_home
+     where c.timeline_id = q.listing_id and c.day >= w.fd::date and c.day < w.td::date
+       and (c.hidden_home = 0 or ${timelineVisibleTo('h', '$4')})`;
+
+/** The visible listings of timeline `q.listing_id` from `low` to `high`: one range scan of a partial day. */
+const EDGE = (low: string, high: string) => `select r.event_date from event_timeline_refs r
      join event e on e.id = r.event_id
      left join timeline h on h.id = e.timeline_id
-     where r.timeline_id = q.listing_id and ${IN_WINDOW('$2', '$3')} and ${LISTING_VISIBLE('$4')}
-   ) c`,
+     where r.timeline_id = q.listing_id and r.event_date >= ${low} and r.event_date < ${high} and ${LISTING_VISIBLE('$4')}`;
+
+/**
+ * How many events each timeline's pages would go through in the window: the maintained counts of its whole
+ * days plus the listings of its two partial edge days, so the cost grows with the days of the window, not its events.
+ */
+export const COUNTS = statement(
+  'event.windowCounts',
+  `select q.listing_id as "listingId",
+     ((select coalesce(sum(d.count), 0) from (${WHOLE_DAYS}) d)
+      + (select count(*) from (${EDGE('w.f', 'w.fd')}) x) + (select count(*) from (${EDGE('w.td', 'w.t')}) x))::int as count
+   from unnest($1::int[]) as q(listing_id) cross join ${WINDOW_DAYS}`,
 );
 
 /** The same events as COUNTS, per UTC bin of `date_trunc($5)` (weeks start on Monday), oldest bin first. */
 export const HISTOGRAMS = statement(
   'event.windowHistograms',
   `select q.listing_id as "listingId", b.start, b.count from unnest($1::int[]) as q(listing_id)
+   cross join ${WINDOW_DAYS}
    cross join lateral (
-     select date_trunc($5::text, r.event_date) as start, count(*)::int as count from event_timeline_refs r
-     join event e on e.id = r.event_id
-     left join timeline h on h.id = e.timeline_id
-     where r.timeline_id = q.listing_id and ${IN_WINDOW('$2', '$3')} and ${LISTING_VISIBLE('$4')}
-     group by 1
+     select date_trunc($5::text, d.day) as start, sum(d.count)::int as count from (
+       ${WHOLE_DAYS}
+       union all select x.event_date, 1 from (${EDGE('w.f', 'w.fd')}) x
+       union all select x.event_date, 1 from (${EDGE('w.td', 'w.t')}) x
+     ) d
+     group by 1 having sum(d.count) > 0
    ) b
    order by q.listing_id, b.start`,
 );

@@ -44,7 +44,8 @@ export interface OperationCost {
  * An upper bound on the objects an operation can return: every object-typed field costs 1, multiplied by
  * the page size of each enclosing paged field (`first`, from the literal, the variable or the schema's
  * default) and by PLAIN_LIST_SIZE for other lists. A connection's `edges` is the page itself, so it
- * multiplies by nothing more. Leaf fields cost nothing: their parent object was already counted.
+ * multiplies by nothing more. Leaf fields cost nothing (their parent object was already counted), but for a
+ * count over a window, which costs 1 like an object.
  */
 export function operationCost(
   schema: GraphQLSchema,
@@ -66,8 +67,12 @@ function selectionCost(walk: Walk, selectionSet: SelectionSetNode, type: GraphQL
   let cost = 0;
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) {
-      if (!selection.selectionSet || !(isObjectType(type) || isInterfaceType(type))) continue;
+      if (!(isObjectType(type) || isInterfaceType(type))) continue;
       const field = type.getFields()[selection.name.value];
+      if (!selection.selectionSet) {
+        if (field && isWindowAggregate(field)) cost += 1;
+        continue;
+      }
       const child = field && getNamedType(field.type);
       if (!child || !isCompositeType(child)) continue;
       cost += multiplier(walk, selection, field, type) * (1 + selectionCost(walk, selection.selectionSet, child));
@@ -92,6 +97,12 @@ function multiplier(walk: Walk, node: FieldNode, field: GraphQLField<unknown, un
   if (!isListType(getNullableType(field.type))) return 1;
   return field.name === 'edges' && parent.name.endsWith('Connection') ? 1 : PLAIN_LIST_SIZE;
 }
+
+/**
+ * A scalar computed over a window of a timeline (`eventCount(from, to)`) costs what one object does: it is a
+ * statement's worth of work like a page item, and it is paid for each enclosing page item.
+ */
+const isWindowAggregate = (field: GraphQLField<unknown, unknown>) => field.args.some((arg) => arg.name === 'to') && !isCompositeType(getNamedType(field.type));
 
 /**
  * A histogram (a field with `bucket`, `from` and `to`) costs one item per bin, like a page per item; the most

@@ -88,20 +88,31 @@ describe('timeline windows (SPEC section 11)', () => {
     expect(errorCode(await api.request(COUNT, { id: timeline.id, from: '0000-01-01T00:00:00Z' }, user.token))).toBe('BAD_USER_INPUT');
   });
 
-  it('reads a window with one range scan of the listing index, bounds included, whatever the size', async () => {
-    for (const text of [PAGES.text, COUNTS.text, HISTOGRAMS.text]) {
-      const plan = await planOf(text);
-      expect(plan).toMatch(/Index (Only )?Scan using event_timeline_refs_listing_idx on event_timeline_refs r/);
-      const condition = plan.match(/Index Cond: (.*)/)![1];
-      expect(condition).toMatch(/\(timeline_id = q\.listing_id\)/);
-      expect(condition).toMatch(/\(event_date >= \$\d\)/);
-      // The upper bound: the page's start key (the cursor, or the window's end), else `to`.
-      expect(condition).toMatch(text === PAGES.text ? /ROW\(event_date, event_id\) < ROW\(\$2, \$3\)/ : /\(event_date < \$\d\)/);
-      expect(plan.match(/on event_timeline_refs/g)).toHaveLength(1); // one range scan of the listings per timeline
-      expect(plan).not.toMatch(/Seq Scan on event_timeline_refs/);
-    }
+  it('reads a page with one range scan of the listing index, bounds included, whatever the size', async () => {
+    const plan = await planOf(PAGES.text);
+    expect(plan).toMatch(/Index (Only )?Scan using event_timeline_refs_listing_idx on event_timeline_refs r/);
+    const condition = plan.match(/Index Cond: (.*)/)![1];
+    expect(condition).toMatch(/\(timeline_id = q\.listing_id\)/);
+    expect(condition).toMatch(/\(event_date >= \$\d\)/);
+    // The upper bound: the page's start key (the cursor, or the window's end).
+    expect(condition).toMatch(/ROW\(event_date, event_id\) < ROW\(\$2, \$3\)/);
+    expect(plan.match(/on event_timeline_refs/g)).toHaveLength(1); // one range scan of the listings per timeline
+    expect(plan).not.toMatch(/Seq Scan on event_timeline_refs/);
     // A page stops after `limit` rows: no sort of the window.
-    expect(await planOf(PAGES.text)).not.toMatch(/Sort\b/);
+    expect(plan).not.toMatch(/Sort\b/);
+  });
+
+  it('counts a window from one range scan of the day counts and two of the listing index (its partial edge days)', async () => {
+    for (const text of [COUNTS.text, HISTOGRAMS.text]) {
+      const plan = await planOf(text);
+      const days = plan.match(/Index (Only )?Scan using event_day_count_pkey on event_day_count c .*\n\s+Index Cond: (.*)/);
+      expect(days![2]).toMatch(/\(timeline_id = q\.listing_id\) AND \(day >= .*\) AND \(day < .*\)/);
+      const edges = [...plan.matchAll(/Index (Only )?Scan using event_timeline_refs_listing_idx on event_timeline_refs r(?:_\d)? .*\n\s+Index Cond: (.*)/g)];
+      expect(edges).toHaveLength(2);
+      for (const edge of edges) expect(edge[2]).toMatch(/\(timeline_id = q\.listing_id\) AND \(event_date >= .*\) AND \(event_date < .*\)/);
+      expect(plan.match(/on event_timeline_refs/g)).toHaveLength(2);
+      expect(plan).not.toMatch(/Seq Scan on (event_timeline_refs|event_day_count)/);
+    }
   });
 
   it('starts a page at the window: the rows it reads do not grow with the listings newer than the window', async () => {

@@ -46,4 +46,10 @@ describe('operationCost', () => {
     expect(cost(nested, { b: 'YEAR', f: '2000-01-01T00:00:00Z', t: '2020-01-01T00:00:00Z' })).toEqual({ cost: 50 * (1 + 1 + 1 + 20), dependsOnVariables: true });
     expect(cost(nested, { b: 'WEEK' }).cost).toBe(50 * (1 + 1 + 1 + 1000));
   });
+
+  it('charges each eventCount like one item, for each enclosing page item', () => {
+    expect(cost('{ timeline(id: 1) { eventCount } }').cost).toBe(1 + 1);
+    expect(cost('{ timeline(id: 1) { a: eventCount(from: "2020-01-01T00:00:00Z") b: eventCount(to: "2021-01-01T00:00:00Z") } }').cost).toBe(1 + 2);
+    expect(cost('{ timelines(first: 50) { edges { node { eventCount } } } }').cost).toBe(50 * (1 + 1 + 1 + 1));
+  });
 });
