@@ -11,10 +11,20 @@ function parseDateTime(value: unknown): Date {
   return date;
 }
 
-/** Dates come out of the database as UTC text (`PgTimestamp`) and go out as ISO 8601 in UTC. */
-function serializeDateTime(value: unknown): string {
+/** `timestamp` text as PostgreSQL writes it (`PgTimestamp`): date, time, up to six fractional digits. */
+const PG_TIMESTAMP = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?$/;
+
+/**
+ * Dates come out of the database as UTC text (`PgTimestamp`) and go out as ISO 8601 in UTC, milliseconds
+ * truncated as `Date` does. The usual shape is rewritten as text (every page serialises two dates per event,
+ * and parsing each into a `Date` cost about 1% of a page's CPU); anything else goes through `Date`.
+ */
+export function serializeDateTime(value: unknown): string {
   if (value instanceof Date) return value.toISOString();
-  return new Date(`${String(value).replace(' ', 'T')}Z`).toISOString();
+  const text = String(value);
+  const parts = PG_TIMESTAMP.exec(text);
+  if (parts) return `${parts[1]}T${parts[2]}.${`${parts[3] ?? ''}000`.slice(0, 3)}Z`;
+  return new Date(`${text.replace(' ', 'T')}Z`).toISOString();
 }
 
 export const DateTime = new GraphQLScalarType<Date, string>({
