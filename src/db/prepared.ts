@@ -95,6 +95,7 @@ export class PreparedStatements {
     if (this.em.isInTransaction()) throw new Error('Transactions do not nest');
     const em = this.em.fork({ clear: false });
     await em.begin();
+    const trx = em.getTransactionContext<Knex.Transaction>();
     try {
       const result = await work(new PreparedStatements(em, this.counter));
       await em.commit();
@@ -103,10 +104,15 @@ export class PreparedStatements {
     } catch (error) {
       // A connection that failed cannot roll back either: the caller must see why the work failed, not that.
       await em.rollback().catch(() => undefined);
-      throw error;
+      // knex ends a transaction whose connection failed, and the flush of its entities then reports only that
+      // the transaction is complete: that is a lost connection too.
+      throw trx?.isCompleted() && KNEX_COMPLETED.test((error as Error).message) ? lostConnection() : error;
     }
   }
 }
+
+/** What knex says of a statement sent on a transaction it has ended. */
+const KNEX_COMPLETED = /Transaction query already complete/;
 
 /** SQLSTATE 08006, connection failure: a database outage, not a bug. */
 function lostConnection(): ConnectionException {
