@@ -64,6 +64,22 @@ export function serveParent(handle: (message: Record<string, unknown>) => Promis
   process.on('disconnect', () => process.exit(0));
 }
 
+/**
+ * A measured server's side: `ready` starts it and answers its URL, `cpu` its CPU time so far, `memory` its heap
+ * after a full collection (with --expose-gc, as the live scenario runs it: a difference is then what stays).
+ */
+export function serveServer(start: () => Promise<string>): void {
+  serveParent(async (message) => {
+    if (message.type === 'ready') return start();
+    if (message.type === 'cpu') return cpuMillis();
+    if (message.type === 'memory') {
+      (globalThis as { gc?: () => void }).gc?.();
+      return process.memoryUsage();
+    }
+    throw new Error(`unknown message ${String(message.type)}`);
+  });
+}
+
 /** CPU time this process has used, in milliseconds (user + system). */
 export function cpuMillis(): number {
   const { user, system } = process.cpuUsage();

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { cpuMillis, serveParent } from './child';
+import { serveServer } from './child';
 
 /**
  * The live scenario's floor (`npm run bench -- --live`): what this box can do at all when delivering events to
@@ -94,15 +94,7 @@ async function start(): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
 }
 
-serveParent(async (message) => {
-  if (message.type === 'ready') return start();
-  if (message.type === 'cpu') return cpuMillis();
-  if (message.type === 'memory') {
-    (globalThis as { gc?: () => void }).gc?.();
-    return process.memoryUsage();
-  }
-  throw new Error(`unknown message ${String(message.type)}`);
-});
+serveServer(start);
 
 process.on('SIGTERM', () => {
   void (async () => {

@@ -3,7 +3,7 @@ import { ormConfig } from '../src/db/orm-config';
 import { replicaOptions } from '../src/db/replicas';
 import { startApp, type App } from '../src/server/app';
 import { createLogger } from '../src/server/logger';
-import { cpuMillis, serveParent } from './child';
+import { serveServer } from './child';
 
 /**
  * The real service, as `npm start` runs it (production settings), on the database given as argv[2].
@@ -47,16 +47,7 @@ async function start(): Promise<string> {
   return app.url;
 }
 
-serveParent(async (message) => {
-  if (message.type === 'ready') return start();
-  if (message.type === 'cpu') return cpuMillis();
-  // With --expose-gc (the live scenario): the heap after a full collection, so that a difference is what stays.
-  if (message.type === 'memory') {
-    (globalThis as { gc?: () => void }).gc?.();
-    return process.memoryUsage();
-  }
-  throw new Error(`unknown message ${String(message.type)}`);
-});
+serveServer(start);
 
 process.on('SIGTERM', () => {
   void (async () => {
