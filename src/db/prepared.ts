@@ -98,7 +98,7 @@ export class PreparedStatements {
     const trx = em.getTransactionContext<Knex.Transaction>();
     try {
       const result = await work(new PreparedStatements(em, this.counter));
-      await em.commit();
+      await commit(em);
       this.readFromPrimary();
       return result;
     } catch (error) {
@@ -109,6 +109,19 @@ export class PreparedStatements {
       throw trx?.isCompleted() && KNEX_COMPLETED.test((error as Error).message) ? lostConnection() : error;
     }
   }
+}
+
+/**
+ * Commits `em`'s transaction, flushing its entities first if it has any. A unit of work of prepared statements
+ * alone (ingestion, sharing, edits) has nothing to flush and skips the flush: MikroORM runs every flush inside an
+ * `AsyncLocalStorage`, and on Node 20 the first one turns on promise hooks for the life of the process, which then
+ * cost every request about 25 µs of CPU (docs/database.md, "What the ORM costs on the request path").
+ */
+async function commit(em: EntityManager): Promise<void> {
+  const uow = em.getUnitOfWork();
+  if (uow.getIdentityMap().values().length > 0 || uow.getPersistStack().size > 0 || uow.getRemoveStack().size > 0) return em.commit();
+  await em.getConnection('write').commit(em.getTransactionContext<Knex.Transaction>()!);
+  em.resetTransactionContext();
 }
 
 /** What knex says of a statement sent on a transaction it has ended. */

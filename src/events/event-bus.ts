@@ -130,6 +130,11 @@ class Topics {
     for (const subscriptions of this.subscriptions.values()) for (const { listener } of subscriptions) yield listener;
   }
 
+  /** No open subscription: a notification then concerns nobody here. */
+  get empty(): boolean {
+    return this.subscriptions.size === 0;
+  }
+
   /** Open subscriptions. */
   get size(): number {
     let count = 0;
@@ -238,7 +243,8 @@ export class EventBus {
     client.on('notification', (message) => {
       this.stats.notifications++;
       if (message.channel === SESSIONS_REVOKED_CHANNEL) this.sessionsRevoked(message.payload);
-      else this.dispatch(message.channel, decodeNotice(message.payload));
+      // Every write notifies every process: one with no subscription does not even decode it.
+      else if (!this.topics.empty) this.dispatch(message.channel, decodeNotice(message.payload));
     });
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client));

@@ -53,6 +53,11 @@ export class TagResolver {
     return result;
   }
 
+  /** Whether every tag in `wanted` (loaded) has its hashtag timeline already: `timelines` then writes nothing. */
+  resolvesAll(wanted: readonly EventTags[]): boolean {
+    return wanted.every(({ folded }) => folded.every((key) => this.timelineOf.has(key)));
+  }
+
   /**
    * The hashtag timeline id of every tag in `wanted` (loaded; several events' tags, in first-seen order,
    * whose spelling names a created timeline), creating the missing ones as `createdById`.

@@ -6,12 +6,15 @@ import { newTimeline, newUser } from '../support/factories';
 const api = useTestApi();
 
 describe('createEvent racing the deletion of its home timeline', () => {
+  // Every tag known, the write is one statement; a new tag makes it a transaction that creates the tag's timeline.
   it.each([
     ['a personal home', 'PERSONAL', []],
     ['a community home, with a tag no timeline has yet', 'COMMUNITY', ['LateNewTag']],
+    ['a community home, with a tag whose timeline exists', 'COMMUNITY', ['LateOldTag']],
   ] as const)('is NOT_FOUND, not an internal error, and writes nothing: %s', async (_, type, tags) => {
     const user = await newUser(api);
     const home = await newTimeline(api, user, { type });
+    const oldTag = (tags as readonly string[]).includes('LateOldTag') ? await newTimeline(api, user, { name: 'LateOldTag' }) : undefined;
     const deleter = new pg.Client(api.databaseUrl);
     await deleter.connect();
     try {
@@ -32,6 +35,7 @@ describe('createEvent racing the deletion of its home timeline', () => {
       expect((await api.db.query(`select count(*)::int as n from event where title = 'late'`)).rows[0].n).toBe(0);
       // A hashtag timeline created for the event goes with it.
       expect((await api.db.query(`select count(*)::int as n from timeline where name = 'LateNewTag'`)).rows[0].n).toBe(0);
+      if (oldTag) expect((await api.db.query('select count(*)::int as n from event_timeline_refs where timeline_id = $1', [oldTag.id])).rows[0].n).toBe(0);
     } finally {
       await deleter.end();
     }
