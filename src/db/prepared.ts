@@ -88,8 +88,8 @@ export class PreparedStatements {
 
   /**
    * `work` as one unit of work on a fork of its own: its statements and its flush commit together or not at
-   * all. Explicit `begin`/`commit` (which flushes) rather than `em.transactional`: measured here on ingestion's
-   * two statements, 0.65 ms of CPU per write against 1.0 ms (docs/database.md, "Units of work").
+   * all. Explicit `begin`/`commit` rather than `em.transactional`: measured here on ingestion's two statements,
+   * 0.65 ms of CPU per write against 1.0 ms (docs/database.md, "Units of work").
    */
   async transaction<T>(work: (db: PreparedStatements) => Promise<T>): Promise<T> {
     if (this.em.isInTransaction()) throw new Error('Transactions do not nest');
