@@ -2,13 +2,12 @@ import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import pg from 'pg';
 import { startEmbeddedPostgres } from '../src/db/embedded-postgres';
-import { databaseUrl } from '../src/db/migrate';
 import { issueToken } from '../src/users/tokens';
 import { startChild, type Child } from './child';
 import type { LoadResult } from './load-process';
-import { migrateQuietly } from './migration-scenario';
+import { seededDatabase } from './migration-scenario';
+import { median } from './report';
 import { BENCH_SESSION_ID, seedDataset } from './seed';
 import type { Dataset, ScenarioName } from './workload';
 
@@ -57,23 +56,12 @@ async function startService(tree: string, n: number, url: string): Promise<Child
   return { process: child, ready, call, stop: async () => void (child.kill('SIGTERM'), await exited) };
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
 async function main(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'itimeline-compare-'));
   const postgres = await startEmbeddedPostgres({ dataDir: join(root, 'pg'), persistent: false, settings: { shared_buffers: '512MB', max_connections: '200' } });
   const children: Child[] = [];
   try {
-    const admin = new pg.Client(postgres.url);
-    await admin.connect();
-    await admin.query('create database bench_compare');
-    await admin.end();
-    const url = databaseUrl(postgres.url, 'bench_compare');
-    await migrateQuietly(url);
-    const db = new pg.Client(url);
-    await db.connect();
-    await seedDataset(db, dataset);
-    await db.end();
+    const url = await seededDatabase(postgres.url, 'bench_compare', (db) => seedDataset(db, dataset));
     const { token } = issueToken({ jwtSecret: JWT_SECRET, tokenTtlSeconds: 24 * 3600 }, 1, BENCH_SESSION_ID);
     const servers: Child[] = [];
     for (const [n, tree] of trees.entries()) servers.push(await startService(resolve(tree), n + 1, url));

@@ -1,10 +1,8 @@
 import { join } from 'node:path';
-import pg from 'pg';
 import { startEmbeddedPostgres } from '../src/db/embedded-postgres';
-import { databaseUrl } from '../src/db/migrate';
 import { startChild } from './child';
 import type { LiveLoadResult } from './live-load-process';
-import { migrateQuietly } from './migration-scenario';
+import { seededDatabase } from './migration-scenario';
 import { seedDataset } from './seed';
 import type { Dataset } from './workload';
 
@@ -49,16 +47,7 @@ export async function runLiveBench(root: string, plan: LivePlan, log: (line: str
   const postgres = await startEmbeddedPostgres({ dataDir: join(root, 'live'), persistent: false, settings: plan.settings });
   const children: Awaited<ReturnType<typeof startChild>>[] = [];
   try {
-    const admin = new pg.Client(postgres.url);
-    await admin.connect();
-    await admin.query('create database bench_live');
-    await admin.end();
-    const url = databaseUrl(postgres.url, 'bench_live');
-    await migrateQuietly(url);
-    const db = new pg.Client(url);
-    await db.connect();
-    await seedDataset(db, plan.dataset);
-    await db.end();
+    const url = await seededDatabase(postgres.url, 'bench_live', (db) => seedDataset(db, plan.dataset));
 
     const service = await startChild('service-process.ts', [url, plan.jwtSecret], { execArgv: ['--expose-gc', ...(plan.serviceArgs ?? [])] });
     children.push(service);

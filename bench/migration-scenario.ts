@@ -35,6 +35,24 @@ export async function migrateQuietly(url: string, to?: string): Promise<void> {
   }
 }
 
+/** A new database `name` on the server at `serverUrl`, migrated, then filled by `seed`; its URL. */
+export async function seededDatabase(serverUrl: string, name: string, seed: (db: pg.Client) => Promise<void>): Promise<string> {
+  const admin = new pg.Client(serverUrl);
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = databaseUrl(serverUrl, name);
+  await migrateQuietly(url);
+  const db = new pg.Client(url);
+  await db.connect();
+  try {
+    await seed(db);
+  } finally {
+    await db.end();
+  }
+  return url;
+}
+
 /**
  * The V2 chain on a legacy database of `size`, while a writer keeps inserting and reading as the V1
  * application would; beside it, a plain (blocking) `create unique index` on a copy of the same table with

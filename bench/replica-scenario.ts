@@ -1,12 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded-postgres';
 import { startEmbeddedReplica } from '../src/db/embedded-replica';
 import { databaseUrl } from '../src/db/migrate';
 import { startChild, type Child } from './child';
 import type { LoadRequest, LoadResult } from './load-process';
-import { migrateQuietly } from './migration-scenario';
+import { seededDatabase } from './migration-scenario';
 import { median } from './report';
 import { seedDataset } from './seed';
 import type { Dataset } from './workload';
@@ -40,17 +39,8 @@ export async function runReplicaBench(root: string, plan: ReplicaPlan, log: (lin
   let replica: EmbeddedDatabase | undefined;
   const children: Child[] = [];
   try {
-    const admin = new pg.Client(primary.url);
-    await admin.connect();
-    await admin.query('create database bench_replica');
-    await admin.end();
-    const url = databaseUrl(primary.url, 'bench_replica');
-    await migrateQuietly(url);
     log(`seeding ${plan.dataset.label}, then a streaming replica of it`);
-    const db = new pg.Client(url);
-    await db.connect();
-    await seedDataset(db, plan.dataset);
-    await db.end();
+    const url = await seededDatabase(primary.url, 'bench_replica', (db) => seedDataset(db, plan.dataset));
     replica = await startEmbeddedReplica(primary, { dataDir: join(root, 'replica'), name: 'bench_replica', settings: plan.settings });
     const replicaUrl = databaseUrl(replica.url, 'bench_replica');
 

@@ -5,14 +5,13 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { projectRoot } from '../src/config';
 import { startEmbeddedPostgres } from '../src/db/embedded-postgres';
-import { databaseUrl } from '../src/db/migrate';
 import { buildSchema } from '../src/server/schema';
 import { issueToken } from '../src/users/tokens';
 import { startChild, type Child } from './child';
 import { APOLLO_CLIENT, clientBody, clientHeaders } from './client-request';
 import type { LoadRequest, LoadResult } from './load-process';
 import { printLiveReport, runLiveBench } from './live-scenario';
-import { migrateQuietly, runMigrationScenario } from './migration-scenario';
+import { runMigrationScenario, seededDatabase } from './migration-scenario';
 import { printReplicaReport, runReplicaBench } from './replica-scenario';
 import { p99Growth, printReport, summarise, type Run, type Target } from './report';
 import { BENCH_SESSION_ID, seedDataset, seedWindows } from './seed';
@@ -89,20 +88,7 @@ async function main(): Promise<void> {
   const children: Child[] = [];
   try {
     const urls = new Map<string, string>();
-    /** A new migrated database `name`, filled by `seed`; its URL. */
-    const seeded = async (name: string, seed: (db: pg.Client) => Promise<void>) => {
-      const admin = new pg.Client(postgres.url);
-      await admin.connect();
-      await admin.query(`create database ${name}`);
-      await admin.end();
-      const url = databaseUrl(postgres.url, name);
-      await migrateQuietly(url);
-      const db = new pg.Client(url);
-      await db.connect();
-      await seed(db);
-      await db.end();
-      return url;
-    };
+    const seeded = (name: string, seed: (db: pg.Client) => Promise<void>) => seededDatabase(postgres.url, name, seed);
     for (const dataset of DATASETS) {
       log(`seeding ${dataset.label}: ${dataset.timelines} timelines, ${dataset.events} events`);
       urls.set(dataset.label, await seeded(`bench_${dataset.label.toLowerCase()}`, (db) => seedDataset(db, dataset)));
