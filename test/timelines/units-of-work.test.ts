@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { EntityManager } from '@mikro-orm/core';
+import { describe, expect, it, vi } from 'vitest';
 import { errorCode, useTestApi } from '../support/api';
 import { newUser } from '../support/factories';
 import { communityOps } from '../memberships/community';
@@ -90,5 +91,24 @@ describe('cold writes are units of work on entities (issue 11, points 2 and 3)',
     // The timeline, the lock, the caller's membership, the target's, its delete: was 4 (a delete where the state is
     // still 'blocked'): the unit of work removes the entity it read.
     expect(statements(await ops.unblock(admin, id, user.id))).toBe(5);
+  });
+});
+
+describe('what a unit of work flushes (docs/database.md, "Units of work")', () => {
+  it('flushes a unit of work on entities, and commits one of prepared statements alone without a flush', async () => {
+    const user = await newUser(api);
+    const flush = vi.spyOn(EntityManager.prototype, 'flush');
+    try {
+      const tag = `Unflushed${Date.now()}`;
+      // A new tag: the write is a transaction (the missing hashtag timeline, then the event), with no entity in it.
+      await api.gql(`mutation($tags: [String!]) { createEvent(input: { title: "unflushed", tags: $tags }) { id } }`, { tags: [tag] }, user.token);
+      expect(flush).not.toHaveBeenCalled();
+      expect(await count(`select count(*)::int as n from timeline where name = $1`, [tag])).toBe(1);
+      expect(await count(`select count(*)::int as n from event e join event_timeline_refs r on r.event_id = e.id join timeline t on t.id = r.timeline_id where t.name = $1`, [tag])).toBe(1);
+      await api.gql(CREATE, { input: { name: `Flushed${Date.now()}`, type: 'HASHTAG' } }, user.token);
+      expect(flush).toHaveBeenCalled();
+    } finally {
+      flush.mockRestore();
+    }
   });
 });
