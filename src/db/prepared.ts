@@ -32,7 +32,7 @@ export function writeStatement(name: string, text: string): Statement {
  *
  * Reads outside a unit of work go to the EntityManager's `read` connection (a replica, when there are any),
  * until `readFromPrimary()`: a mutation's or subscription's operation calls it before it runs, and a
- * committed unit of work calls it, so an operation reads its own writes. A read whose replica is gone is
+ * committed unit of work (or a write outside one) calls it, so an operation reads its own writes. A read whose replica is gone is
  * run again on the primary, and that replica serves no more reads until the ReplicaMonitor sees it back.
  */
 export class PreparedStatements {
@@ -63,7 +63,10 @@ export class PreparedStatements {
     if (trx) return this.run(trx, stmt, values);
     const connection = this.em.getConnection(stmt.writes || this.primaryOnly ? 'write' : 'read');
     try {
-      return await this.run(connection.getKnex(), stmt, values);
+      const rows = await this.run<R>(connection.getKnex(), stmt, values);
+      // A write on its own is a committed unit of work too: what the operation reads next must see it.
+      if (stmt.writes) this.readFromPrimary();
+      return rows;
     } catch (error) {
       const driver = this.em.getDriver();
       if (!(driver instanceof ReplicaRoutingDriver && driver.isReplica(connection) && replicaCannotServe(error))) throw error;
@@ -115,7 +118,7 @@ export class PreparedStatements {
  * Commits `em`'s transaction, flushing its entities first if it has any. A unit of work of prepared statements
  * alone (ingestion, sharing, edits) has nothing to flush and skips the flush: MikroORM runs every flush inside an
  * `AsyncLocalStorage`, and on Node 20 the first one turns on promise hooks for the life of the process, which then
- * cost every request about 25 µs of CPU (docs/database.md, "What the ORM costs on the request path").
+ * cost every request about 25 µs of CPU (docs/database.md, "Units of work").
  */
 async function commit(em: EntityManager): Promise<void> {
   const uow = em.getUnitOfWork();

@@ -71,8 +71,8 @@ export class EventIngestion {
    * they are one unit of work: the missing timelines are created and the events inserted with their listings, so
    * that a failed insert leaves no new timeline behind. When every tag has one (nearly every write to a live
    * service), the only write is `insertListed`, one statement, atomic by itself: it is the whole unit of work,
-   * and a transaction around it would only add BEGIN, COMMIT and knex's transaction, about 0.15 ms of CPU per
-   * write (docs/database.md, "What the ORM costs on the request path").
+   * and a transaction around it would only add BEGIN, COMMIT and knex's transaction, about 0.12 ms of CPU per
+   * write (docs/database.md, "Units of work").
    */
   private async insert(checked: readonly CheckedInput[], createdById: number, blame: Blame): Promise<EventRow[]> {
     const resolver = new TagResolver();

@@ -6,7 +6,8 @@ import { ormConfig } from '../../src/db/orm-config';
 import { replicaOptions } from '../../src/db/replicas';
 import { startApp, type App } from '../../src/server/app';
 import { createLogger } from '../../src/server/logger';
-import { postGraphQL, TEST_CONFIG, type GraphQLResponse } from '../support/api';
+import { createContext } from '../../src/server/context';
+import { contextDeps, postGraphQL, TEST_CONFIG, type GraphQLResponse } from '../support/api';
 import { ranBetween, startReplicatedDatabase, total, type ReplicatedDatabase } from './replicated-database';
 
 /**
@@ -127,6 +128,23 @@ describe('read replicas (SPEC section 14)', () => {
     await until('the replica streaming again', async () => ((await readiness(watchful)).body.replicas?.[0]?.state === 'streaming' ? true : undefined));
     await cluster.caughtUp();
     expect((await gql(trusting, TIMELINE, { id: (await gql(trusting, LOOKUP, { name: 'i-WrittenWhilePaused' })).data.timelineByName.id })).data.timeline).not.toBeNull();
+  });
+
+  it('reads its own write after a createEvent that is one statement, in-process too (no operation to route by)', async () => {
+    await gql(trusting, `mutation { createTimeline(input: { name: "KnownBeforePause", type: HASHTAG }) { id } }`, {}, token);
+    await cluster.caughtUp();
+    await cluster.pauseReplay();
+    try {
+      const context = await createContext(contextDeps(instances[0].orm), `Bearer ${token}`);
+      // Every tag known: the insert is the only write, outside any transaction.
+      const event = await context.events.createEvent({ title: 'one statement while paused', tags: ['KnownBeforePause'] });
+      expect(context.statements.count).toBe(3); // the token's session, fold-and-find, the insert
+      const listed = await context.events.listings(event);
+      expect(listed.map((t) => `${t.timelineType} ${t.name}`)).toEqual(['hashtag KnownBeforePause']);
+    } finally {
+      await cluster.resumeReplay();
+    }
+    await cluster.caughtUp();
   });
 
   it('answers reads from the primary, with no error, once the replica is stopped; readiness reports it lost', async () => {
