@@ -1,5 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 
 /**
  * The runner talks to its child processes (service, floor, load driver) over IPC: one request at a time
@@ -15,8 +15,10 @@ export interface Child {
 
 type Reply = { id: number; result?: unknown; error?: string };
 
-export async function startChild(script: string, args: string[], options: { execArgv?: string[] } = {}): Promise<Child> {
-  const child = fork(join(__dirname, script), args, {
+/** `script` is relative to bench/, or absolute (another checkout's, run from its own `cwd`). */
+export async function startChild(script: string, args: string[], options: { execArgv?: string[]; cwd?: string } = {}): Promise<Child> {
+  const child = fork(resolve(__dirname, script), args, {
+    cwd: options.cwd,
     execArgv: ['--import', 'tsx', ...(options.execArgv ?? [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -1,4 +1,3 @@
-import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -32,28 +31,9 @@ const JWT_SECRET = 'bench-secret';
 const CONNECTIONS = 32;
 
 /** The service of `tree`, run from that tree (its own `tsx` settings and code). */
-async function startService(tree: string, n: number, url: string): Promise<Child> {
+function startService(tree: string, n: number, url: string): Promise<Child> {
   const profile = process.env.PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(__dirname, 'results', 'profiles', `compare-${n}`)}`] : [];
-  const child = fork(join(tree, 'bench', 'service-process.ts'), [url, JWT_SECRET], {
-    cwd: tree,
-    execArgv: ['--import', 'tsx', ...profile],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  let next = 0;
-  const pending = new Map<number, (result: unknown) => void>();
-  child.on('message', (message: { id: number; result?: unknown; error?: string }) => {
-    pending.get(message.id)?.(message.error === undefined ? message.result : Promise.reject(new Error(message.error)));
-    pending.delete(message.id);
-  });
-  const call = <T>(message: Record<string, unknown>) =>
-    new Promise<T>((resolve) => {
-      const id = ++next;
-      pending.set(id, resolve as (result: unknown) => void);
-      child.send({ ...message, id });
-    });
-  const ready = await call({ type: 'ready' });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return { process: child, ready, call, stop: async () => void (child.kill('SIGTERM'), await exited) };
+  return startChild(join(tree, 'bench', 'service-process.ts'), [url, JWT_SECRET], { cwd: tree, execArgv: profile });
 }
 
 async function main(): Promise<void> {
