@@ -15,11 +15,19 @@ export interface Child {
 
 type Reply = { id: number; result?: unknown; error?: string };
 
+/**
+ * The Node flags `npm start` and `npm run start:prod` give the service (package.json): every child of the bench
+ * runs with them, the floors too, so that a ratio compares code on the same runtime. A young generation of
+ * 32 MB semispaces: the request path allocates short-lived objects fast, and with V8's default (16 MB on
+ * Node 20) garbage collection took 13–16% of a page's or lookup's CPU profile (README, "Performance").
+ */
+export const NODE_FLAGS = ['--max-semi-space-size=32'];
+
 /** `script` is relative to bench/, or absolute (another checkout's, run from its own `cwd`). */
 export async function startChild(script: string, args: string[], options: { execArgv?: string[]; cwd?: string } = {}): Promise<Child> {
   const child = fork(resolve(__dirname, script), args, {
     cwd: options.cwd,
-    execArgv: ['--import', 'tsx', ...(options.execArgv ?? [])],
+    execArgv: [...NODE_FLAGS, '--import', 'tsx', ...(options.execArgv ?? [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   let next = 0;

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { NODE_FLAGS } from '../../bench/child';
 import { RATIO_TARGETS, summarise, type Run, type Target } from '../../bench/report';
 
 const run = (round: number, target: Target, requestsPerSecond: number): Run => ({
@@ -26,5 +28,10 @@ describe('the benchmark report', () => {
   it('misses the target below it, or when the baseline is as fast', () => {
     expect(lookups([450, 480, 490], [300, 300, 300]).met).toBe(false);
     expect(lookups([600, 600, 600], [600, 650, 600]).met).toBe(false);
+  });
+
+  it('runs its servers with the Node flags the start scripts give the service', () => {
+    const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
+    for (const script of ['start', 'start:prod']) for (const flag of NODE_FLAGS) expect(scripts[script].split(' '), script).toContain(flag);
   });
 });
