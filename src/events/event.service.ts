@@ -118,7 +118,7 @@ export class EventService {
     return filterMap(source, (resolved) => {
       const value = deliverable(resolved, timeline.id);
       if (value !== undefined) this.scope.loaders = resolved.loadersFor(this.scope.viewerId);
-      return Promise.resolve(value);
+      return value;
     });
   }
 }

@@ -64,18 +64,17 @@ export class Mailbox<T> implements AsyncIterableIterator<T> {
 
 /**
  * `source` mapped through `map`, skipping undefined results, one value at a time; closing it closes
- * `source` at once.
+ * `source` at once. Promise chains rather than async functions: every delivery of a subscription passes here.
  */
-export function filterMap<T, U>(source: AsyncIterableIterator<T>, map: (value: T) => Promise<U | undefined>): AsyncIterableIterator<U> {
+export function filterMap<T, U>(source: AsyncIterableIterator<T>, map: (value: T) => U | undefined): AsyncIterableIterator<U> {
+  const next = (): Promise<IteratorResult<U>> =>
+    source.next().then((item) => {
+      if (item.done) return { value: undefined, done: true };
+      const mapped = map(item.value);
+      return mapped === undefined ? next() : { value: mapped, done: false };
+    });
   return {
-    async next(): Promise<IteratorResult<U>> {
-      for (;;) {
-        const item = await source.next();
-        if (item.done) return { value: undefined, done: true };
-        const mapped = await map(item.value);
-        if (mapped !== undefined) return { value: mapped, done: false };
-      }
-    },
+    next,
     async return(): Promise<IteratorResult<U>> {
       await source.return?.();
       return { value: undefined, done: true };

@@ -30,7 +30,7 @@ export class CompiledExecutor {
   private readonly compiled = new WeakMap<DocumentNode, Map<string | undefined, CompiledQuery | null>>();
 
   /** Subscription results by event (the payload object), document and share key; kept as long as the event is. */
-  private readonly results = new WeakMap<object, WeakMap<DocumentNode, Map<string, Promise<ExecutionResult>>>>();
+  private readonly results = new WeakMap<object, WeakMap<DocumentNode, Map<string, ExecutionResult | Promise<ExecutionResult>>>>();
 
   constructor(private readonly schema: GraphQLSchema) {}
 
@@ -66,15 +66,22 @@ export class CompiledExecutor {
     return subscribe(this.graphqlJsArgs(args));
   }
 
-  /** One event's result for every subscription of `document` under `key`: computed by the first to ask. */
-  private shared(document: DocumentNode, payload: unknown, key: string, run: (payload: unknown) => Promise<ExecutionResult>): Promise<ExecutionResult> {
+  /**
+   * One event's result for every subscription of `document` under `key`: computed by the first to ask, and
+   * kept as the result itself once it is there (the many subscribers after the first take it as it is).
+   */
+  private shared(document: DocumentNode, payload: unknown, key: string, run: (payload: unknown) => Promise<ExecutionResult>): ExecutionResult | Promise<ExecutionResult> {
     if (typeof payload !== 'object' || payload === null) return run(payload);
     let byDocument = this.results.get(payload);
     if (!byDocument) this.results.set(payload, (byDocument = new WeakMap()));
     let byKey = byDocument.get(document);
     if (!byKey) byDocument.set(document, (byKey = new Map()));
     let result = byKey.get(key);
-    if (!result) byKey.set(key, (result = run(payload)));
+    if (!result) {
+      const computed = run(payload);
+      byKey.set(key, (result = computed));
+      computed.then((value) => byKey.set(key, value), () => undefined);
+    }
     return result;
   }
 
@@ -110,14 +117,22 @@ function withGraphQLErrors(result: ExecutionResult, document: DocumentNode): Exe
   return result.errors ? { ...result, errors: result.errors.map((error) => asGraphQLError(error, document.loc?.source)) } : result;
 }
 
-/** Each value of `stream` through `map`, one after the other; ending or failing the result ends or fails `stream` at once. */
+/**
+ * Each value of `stream` through `map`, one after the other; ending or failing the result ends or fails `stream`
+ * at once. Promise chains rather than async functions, and a result `map` already has is taken as it is: every
+ * delivery of a subscription passes here.
+ */
 function mapStream<T>(stream: AsyncIterable<T>, map: (value: T) => ExecutionResult | Promise<ExecutionResult>): AsyncIterableIterator<ExecutionResult> {
   const source = stream[Symbol.asyncIterator]();
-  const step = async (next: IteratorResult<T>): Promise<IteratorResult<ExecutionResult>> => (next.done ? { value: undefined, done: true } : { value: await map(next.value), done: false });
+  const step = (next: IteratorResult<T>): IteratorResult<ExecutionResult> | Promise<IteratorResult<ExecutionResult>> => {
+    if (next.done) return { value: undefined, done: true };
+    const mapped = map(next.value);
+    return mapped instanceof Promise ? mapped.then((value) => ({ value, done: false })) : { value: mapped, done: false };
+  };
   return {
-    next: async () => step(await source.next()),
-    return: async () => (source.return ? step(await source.return()) : { value: undefined, done: true }),
-    throw: async (error: unknown) => (source.throw ? step(await source.throw(error)) : Promise.reject(error)),
+    next: () => source.next().then(step),
+    return: () => (source.return ? source.return().then(step) : Promise.resolve({ value: undefined, done: true })),
+    throw: (error: unknown) => (source.throw ? source.throw(error).then(step) : Promise.reject(error)),
     [Symbol.asyncIterator]() {
       return this;
     },

@@ -43,7 +43,7 @@ describe('Mailbox (subscription queue)', () => {
   it('filterMap skips undefined results and closes its source when closed', async () => {
     let closed = false;
     const source = new Mailbox<number>(() => (closed = true));
-    const evens = filterMap(source, async (n) => (n % 2 === 0 ? `even ${n}` : undefined));
+    const evens = filterMap(source, (n) => (n % 2 === 0 ? `even ${n}` : undefined));
     [1, 2, 3, 4].forEach((n) => source.push(n));
     expect(await evens.next()).toEqual({ value: 'even 2', done: false });
     expect(await evens.next()).toEqual({ value: 'even 4', done: false });
