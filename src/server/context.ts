@@ -43,7 +43,18 @@ export async function createContext(deps: ContextDeps, authorization: string | u
   const viewerId = credentials?.userId ?? null;
   const loaders = new Loaders(db, viewerId);
   if (sessionUser) loaders.user.prime(sessionUser.id, sessionUser);
-  const scope: Scope = { viewerId, sessionId: credentials?.sessionId ?? null, clientAddress, em, db, statements, loaders, eventBus: deps.eventBus };
+  const scope: Scope = {
+    viewerId,
+    sessionId: credentials?.sessionId ?? null,
+    clientAddress,
+    get em() {
+      return db.em;
+    },
+    db,
+    statements,
+    loaders,
+    eventBus: deps.eventBus,
+  };
   return Object.assign(scope, services(scope, deps));
 }
 

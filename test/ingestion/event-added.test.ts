@@ -39,6 +39,24 @@ describe('eventAdded (graphql-ws on /graphql)', () => {
     expect(subscriber.errors).toEqual([]);
   });
 
+  it('reads a delivery beyond the event (member counts, listings, creators) once the subscription is set up and its own EntityManager fork let go', async () => {
+    const alice = await newUser(api);
+    const community = await newTimeline(api, alice, { type: 'COMMUNITY' });
+    const query = `subscription($id: ID!) { eventAdded(timelineId: $id) {
+      id title timeline { id memberCount } timelines { name } createdBy { username } } }`;
+    const subscriber = new Subscriber(api.url, community.id, alice.token, query);
+    open.push(subscriber);
+    await subscriber.live((i) => createEvent(api, alice, { title: `probe ${i}`, timelineId: community.id }));
+    await createEvent(api, alice, { title: 'beyond', timelineId: community.id, tags: ['BeyondTag'] });
+    const delivered = (await subscriber.waitFor('beyond')) as unknown as Record<string, unknown>;
+    expect(subscriber.errors).toEqual([]);
+    expect(delivered).toMatchObject({
+      timeline: { id: community.id, memberCount: 1 },
+      createdBy: { username: alice.username },
+    });
+    expect((delivered.timelines as { name: string }[]).map((t) => t.name).sort()).toEqual(['BeyondTag', community.name].sort());
+  });
+
   it('lets anonymous subscribers follow public timelines', async () => {
     const alice = await newUser(api);
     const topic = await newTimeline(api, alice, { name: 'LiveAnonymous' });

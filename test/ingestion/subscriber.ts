@@ -19,7 +19,8 @@ export class Subscriber {
   private waiters: (() => void)[] = [];
   completed = false;
 
-  constructor(httpUrl: string, timelineId: string, token?: string) {
+  /** `query`: a subscription to `eventAdded(timelineId: $id)` selecting at least `id` and `title`. */
+  constructor(httpUrl: string, timelineId: string, token?: string, query = EVENT_ADDED) {
     this.client = createClient({
       url: httpUrl.replace(/^http/, 'ws'),
       webSocketImpl: WebSocket,
@@ -27,7 +28,7 @@ export class Subscriber {
       retryAttempts: 0,
     });
     this.unsubscribe = this.client.subscribe<{ eventAdded: Delivered }>(
-      { query: EVENT_ADDED, variables: { id: timelineId } },
+      { query, variables: { id: timelineId } },
       {
         next: (result) => {
           if (result.errors) this.errors.push(...(result.errors as Subscriber['errors']));
