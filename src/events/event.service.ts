@@ -115,6 +115,8 @@ export class EventService {
     const timeline = await this.timelines.byId(rawTimelineId);
     if (!timeline) throw notFound('Timeline');
     const source = bus.subscribe(kind, timeline.id, { viewerId: this.scope.viewerId, close: this.scope.closeConnection });
+    // Set up: from here its deliveries read through each event's resolution, and its own fork is let go.
+    this.scope.db.release();
     return filterMap(source, (resolved) => {
       const value = deliverable(resolved, timeline.id);
       if (value !== undefined) this.scope.loaders = resolved.loadersFor(this.scope.viewerId);

@@ -53,16 +53,9 @@ export function webSocketOptions({ schema, deps, protection, logger, executor, m
     schema,
     ...(executor && {
       execute: (args: ExecutionArgs) => executor.execute({ ...args, operation: getOperationAST(args.document, args.operationName) }),
-      // Subscribers who see alike (the same viewer) share each event's result (SPEC section 13). Once set up, a
-      // subscription runs no statement of its own: its EntityManager fork is let go.
-      subscribe: async (args: ExecutionArgs) => {
-        const context = args.contextValue as Context;
-        try {
-          return await executor.subscribe({ ...args, operation: getOperationAST(args.document, args.operationName), shareKey: String(context.viewerId) });
-        } finally {
-          context.db.release();
-        }
-      },
+      // Subscribers who see alike (the same viewer) share each event's result (SPEC section 13).
+      subscribe: (args: ExecutionArgs) =>
+        executor.subscribe({ ...args, operation: getOperationAST(args.document, args.operationName), shareKey: String((args.contextValue as Context).viewerId) }),
     }),
     // A bad token (or one naming no user) refuses the connection (close code 4403) rather than each operation.
     onConnect: async (ctx) => {
