@@ -41,7 +41,7 @@ export class PreparedStatements {
 
   constructor(
     em: EntityManager,
-    private readonly counter: StatementCounter,
+    readonly counter: StatementCounter,
   ) {
     this.fork = em;
   }

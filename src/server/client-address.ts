@@ -20,7 +20,7 @@ function grouped(address: string): string {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   if (mapped) return mapped[1];
   const bare = address.replace(/%.*$/, '');
-  if (!isIPv6(bare)) return address;
+  if (!bare.includes(':') || !isIPv6(bare)) return address;
   const [head, tail] = bare.split('::');
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];
