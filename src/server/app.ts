@@ -30,6 +30,7 @@ import { formatError } from './errors';
 import { Health } from './health';
 import { httpErrorHandler, jsonBody } from './http-errors';
 import { QueryProtection } from './limits';
+import { responseTypePlugin } from './response-type';
 import { createLogger, loggingContextFailure, requestId, requestLogPlugin, type Logger } from './logger';
 import { ServiceMetrics } from './metrics';
 import { metricsPlugin } from './metrics-plugin';
@@ -99,6 +100,7 @@ export async function startApp({ orm, config: given, logger = createLogger('info
       ApolloServerPluginLandingPageDisabled(),
       // No cache hints are used; left on, it wraps every field resolver of every request.
       ApolloServerPluginCacheControlDisabled(),
+      responseTypePlugin(),
       ...(config.apolloReporting ? [] : implicitReportingDisabled()),
       { async serverWillStart() { return { drainServer: async () => { sweeper.stop(); await wsCleanup.dispose(); await eventBus.stop(); await replicas?.stop(); } }; } },
       protection.costPlugin(),
