@@ -225,6 +225,7 @@ export async function startFloor(options: FloorOptions): Promise<Floor> {
     Lookup: lookup,
     Page: page,
     Ingest: ingest,
+    Typename: async () => ({ __typename: 'Query' }),
     Retag: retag,
     Window: windowPage,
     Count: windowCount,

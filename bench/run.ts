@@ -133,6 +133,8 @@ async function main(): Promise<void> {
 
     const scenarios: { scenario: ScenarioName; dataset: Dataset }[] = [
       ...DATASETS.flatMap((dataset) => (['lookup', 'page'] as const).map((scenario) => ({ scenario, dataset }))),
+      // Only when asked for: what the request path costs before any statement.
+      ...(only?.includes('typename') ? [{ scenario: 'typename' as const, dataset: DATASETS[0] }] : []),
       { scenario: 'ingest' as const, dataset: INGEST_DATASET },
       { scenario: 'retag' as const, dataset: INGEST_DATASET },
       ...WINDOW_DATASETS.flatMap((dataset) => WINDOW_SCENARIOS.map((scenario) => ({ scenario, dataset }))),

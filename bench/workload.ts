@@ -3,7 +3,11 @@
  * The same shapes drive the service and the floor (which reads `variables` and ignores the query text),
  * so both answer the same questions about the same rows.
  */
-export type ScenarioName = 'lookup' | 'page' | 'ingest' | 'retag' | WindowScenario;
+/**
+ * `typename` (`--only=typename`, not in the default run) is the request path alone: a signed-in `{ __typename }`
+ * that reads nothing, so its CPU is what every request costs before its first statement.
+ */
+export type ScenarioName = 'lookup' | 'page' | 'ingest' | 'retag' | 'typename' | WindowScenario;
 
 /** The timeline window queries of SPEC section 11, read from one timeline of `windowListings` listings. */
 export type WindowScenario = 'window' | 'count' | 'histogram';
@@ -24,6 +28,7 @@ export const QUERIES: Record<ScenarioName, string> = {
   page: `query Page($id: ID!) { timeline(id: $id) { id name events(first: 20) {
     edges { cursor node { id title eventDate tags } } pageInfo { hasNextPage endCursor } } } }`,
   ingest: 'mutation Ingest($input: CreateEventInput!) { createEvent(input: $input) { id } }',
+  typename: 'query Typename { __typename }',
   retag: 'mutation Retag($id: ID!, $input: UpdateEventInput!) { updateEvent(id: $id, input: $input) { id tags } }',
   window: `query Window($id: ID!, $from: DateTime!, $to: DateTime!) { timeline(id: $id) { events(first: 20, from: $from, to: $to) {
     edges { cursor node { id title eventDate } } pageInfo { hasNextPage endCursor } } } }`,
@@ -37,6 +42,7 @@ export const OPERATION_NAMES: Record<ScenarioName, string> = {
   lookup: 'Lookup',
   page: 'Page',
   ingest: 'Ingest',
+  typename: 'Typename',
   retag: 'Retag',
   window: 'Window',
   count: 'Count',
@@ -142,6 +148,8 @@ export function randomOwnEventId(dataset: Dataset, random = Math.random): string
 /** The variables of the next request of a scenario. */
 export function variablesFor(scenario: ScenarioName, dataset: Dataset): () => Record<string, unknown> {
   switch (scenario) {
+    case 'typename':
+      return () => ({});
     case 'lookup':
       return () => ({ name: randomLookupName(dataset) });
     case 'page':

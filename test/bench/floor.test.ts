@@ -85,6 +85,12 @@ describe('the benchmark floor', () => {
     expect(bare).toEqual(service);
   });
 
+  it.each(['viewer', 'anonymous'] as const)('answers the request path alone ({ __typename }) for the %s caller as the service does', async (asker) => {
+    const { service, floor: bare } = await both('typename', {}, asker);
+    expect(bare).toEqual(service);
+    expect(service).toEqual({ __typename: 'Query' });
+  });
+
   it.each(['7', '50', '299', '100000'])('pages timeline %s as the service does', async (id) => {
     const { service, floor: bare } = await both('page', { id });
     expect(bare).toEqual(service);

@@ -13,8 +13,8 @@ const lookups = (service: number[], baseline: number[]) =>
   summarise([1, 2, 3].flatMap((round) => [run(round, 'floor', 1000), run(round, 'service', service[round - 1]), run(round, 'baseline', baseline[round - 1])]))[0];
 
 describe('the benchmark report', () => {
-  it('sets the issue\'s targets: lookup and page at half the floor, createEvent at 0.55; windows as pages', () => {
-    expect(RATIO_TARGETS).toEqual({ lookup: 0.5, page: 0.5, ingest: 0.55, retag: 0.5, window: 0.5, count: 0.5, histogram: 0.5 });
+  it('sets the issue\'s targets: lookup and page at half the floor, createEvent at 0.55; windows and the request path alone as reads', () => {
+    expect(RATIO_TARGETS).toEqual({ lookup: 0.5, page: 0.5, ingest: 0.55, retag: 0.5, typename: 0.5, window: 0.5, count: 0.5, histogram: 0.5 });
   });
 
   it('reads the service and the baseline each as a median ratio to the floor of the same round', () => {
