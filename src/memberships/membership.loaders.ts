@@ -42,6 +42,11 @@ export class MembershipLoaders {
     this.viewers = new ViewerRepository(sql);
   }
 
+  /** Drops every loader built so far, with the rows it cached: a later use builds it anew. */
+  clear(): void {
+    this.loaded = {};
+  }
+
   /** The caller's own membership of each timeline (none for anonymous callers). */
   get membership() {
     return (this.loaded.membership ??= new DataLoader(async (timelineIds) => {

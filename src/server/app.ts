@@ -104,6 +104,7 @@ export async function startApp({ orm, config: given, logger = createLogger('info
       ...(config.apolloReporting ? [] : implicitReportingDisabled()),
       { async serverWillStart() { return { drainServer: async () => { sweeper.stop(); await wsCleanup.dispose(); await eventBus.stop(); await replicas?.stop(); } }; } },
       protection.costPlugin(),
+      releaseOperations,
       // Without replicas every connection is the primary: nothing to route, so no hook on each request.
       ...(replicas ? [readRouting] : []),
       requestLogPlugin(logger, config.slowOperationMs),
@@ -188,6 +189,23 @@ const readRouting: ApolloServerPlugin<Context> = {
     return {
       async didResolveOperation({ operation, contextValue }) {
         routeReads(contextValue, operation?.operation);
+      },
+    };
+  },
+};
+
+/**
+ * Each HTTP operation lets its fork and its loaders' rows go once its response is ready: its resolvers are
+ * done then. This is about garbage collection. In gateway mode Apollo hands the executor, for each request, an
+ * object whose `status` accessors close over that request's context. Measured with `--trace-gc`, those contexts
+ * then outlive young-generation collections until a full one: about 8 KB promoted to the old generation per
+ * lookup, 30 KB per page, and scavenges took 12–15% of the service's thread (README, "Performance").
+ */
+const releaseOperations: ApolloServerPlugin<Context> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ contextValue }) {
+        contextValue.release();
       },
     };
   },

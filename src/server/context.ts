@@ -21,7 +21,14 @@ export interface Services {
 }
 
 /** What every resolver sees: built once per operation, HTTP and WebSocket alike. */
-export type Context = Scope & Services;
+export type Context = Scope &
+  Services & {
+    /**
+     * Lets the operation's EntityManager fork and the rows its loaders cached go, once its response is ready
+     * (HTTP): anything that still holds the context afterwards holds only the rest (see `releaseOperations`).
+     */
+    release(): void;
+  };
 
 export interface ContextDeps extends AccountDeps {
   /** Its global EntityManager is only forked, once per operation (`allowGlobalContext` stays false). */
@@ -82,6 +89,11 @@ class OperationContext implements Context {
 
   get em(): EntityManager {
     return this.db.em;
+  }
+
+  release(): void {
+    this.db.release();
+    this.loaders.clear();
   }
 }
 

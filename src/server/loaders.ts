@@ -36,6 +36,11 @@ export class Loaders extends MembershipLoaders {
     this.events = new EventRepository(sql);
   }
 
+  override clear(): void {
+    super.clear();
+    this.built = {};
+  }
+
   get user() {
     return (this.built.user ??= new DataLoader(async (ids) => byKey(ids, await this.users.findByIds(ids), (u) => u.id)));
   }
