@@ -2,8 +2,7 @@
  * What the load driver sends: one GraphQL operation per scenario, and the variables each request draws.
  * The same shapes drive the service and the floor (which reads `variables` and ignores the query text),
  * so both answer the same questions about the same rows.
- */
-/**
+ *
  * `typename` (`--only=typename`, not in the default run) is the request path alone: a signed-in `{ __typename }`
  * that reads nothing, so its CPU is what every request costs before its first statement.
  */
